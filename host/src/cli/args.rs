@@ -1,0 +1,259 @@
+//! Command-line arguments.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use bytesize::ByteSize;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use relgate::{Config, Decision, PolicyRef};
+
+/// relgate: a WebAssembly policy engine for release gating.
+///
+/// Exit codes of `eval`: 0 allow, 1 deny, 2 usage or input error, 3 rollback, 4 the
+/// decision was made by a policy fault (fail-closed).
+#[derive(Debug, Parser)]
+#[command(
+    name = "relgate",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides it.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate policies on a release input and print the decision.
+    Eval(EvalArgs),
+    /// Show a policy's digest, size, ABI version, imports, exports and metadata.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Policy to run (.wasm or .wat), optionally pinned: path@sha256:<hex>. Repeat for
+    /// several; the strictest decision wins.
+    #[arg(long = "policy", short = 'p', value_name = "POLICY", required = true)]
+    pub policies: Vec<PolicyRef>,
+    /// Release input (JSON); `-` reads standard input. Without it the input is empty.
+    #[arg(long, short = 'i', value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Policy config (a JSON object); its keys replace those of the input's `config`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The policy file (.wasm or .wat).
+    pub policy: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A readable table.
+    Text,
+    /// The full report as JSON.
+    Json,
+}
+
+/// The decision a fault yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnFault {
+    /// Stop the release (fail-closed).
+    Deny,
+    /// Roll the release back.
+    Rollback,
+    /// Let the release through (fail-open): the fault is still reported.
+    Allow,
+}
+
+impl From<OnFault> for Decision {
+    fn from(value: OnFault) -> Self {
+        match value {
+            OnFault::Deny => Decision::Deny,
+            OnFault::Rollback => Decision::Rollback,
+            OnFault::Allow => Decision::Allow,
+        }
+    }
+}
+
+fn defaults() -> Config {
+    Config::default()
+}
+
+/// Sandbox limits and engine settings; each default is `relgate::Config`'s.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// Decision when a policy faults (traps, hits a limit, breaks the ABI).
+    #[arg(long, value_enum, default_value_t = OnFault::Deny)]
+    pub on_fault: OnFault,
+    /// Fuel per evaluation (≈ wasm instructions), or `unlimited`.
+    #[arg(long, value_name = "UNITS", default_value_t = Fuel(defaults().fuel))]
+    pub fuel: Fuel,
+    /// Wall-clock deadline per evaluation, instantiation included (`500ms`, `2s`).
+    #[arg(long, value_name = "DURATION", default_value_t = Timeout(defaults().deadline))]
+    pub timeout: Timeout,
+    /// Largest linear memory a policy may have.
+    #[arg(long, value_name = "SIZE", default_value_t = ByteSize::b(defaults().max_memory as u64))]
+    pub max_memory: ByteSize,
+    /// Wasm stack for a policy.
+    #[arg(long, value_name = "SIZE", default_value_t = ByteSize::b(defaults().max_stack as u64))]
+    pub max_stack: ByteSize,
+    /// Largest input document.
+    #[arg(long, value_name = "SIZE", default_value_t = ByteSize::b(defaults().max_input as u64))]
+    pub max_input: ByteSize,
+    /// Largest output document.
+    #[arg(long, value_name = "SIZE", default_value_t = ByteSize::b(defaults().max_output as u64))]
+    pub max_output: ByteSize,
+    /// Log messages a policy may emit per evaluation.
+    #[arg(long, value_name = "N", default_value_t = defaults().max_log_messages)]
+    pub max_log_messages: u32,
+    /// Compiled-policy cache [default: relgate/modules in the user's cache directory].
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "RELGATE_CACHE_DIR",
+        conflicts_with = "no_cache"
+    )]
+    pub cache_dir: Option<PathBuf>,
+    /// Compile every policy afresh and cache nothing.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+impl EngineArgs {
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let size = |s: ByteSize, flag: &str| {
+            usize::try_from(s.as_u64())
+                .with_context(|| format!("--{flag} {s} does not fit this machine"))
+        };
+        let mut config = Config::default()
+            .with_on_fault(self.on_fault.into())
+            .with_fuel(self.fuel.0)
+            .with_deadline(self.timeout.0)
+            .with_max_memory(size(self.max_memory, "max-memory")?)
+            .with_max_stack(size(self.max_stack, "max-stack")?)
+            .with_max_input(size(self.max_input, "max-input")?)
+            .with_max_output(size(self.max_output, "max-output")?)
+            .with_max_log_messages(self.max_log_messages);
+        if self.no_cache {
+            config = config.with_cache_dir(None);
+        } else if let Some(dir) = &self.cache_dir {
+            config = config.with_cache_dir(Some(dir.clone()));
+        }
+        Ok(config)
+    }
+}
+
+/// A fuel budget: a number of units, or `unlimited`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fuel(pub Option<u64>);
+
+impl fmt::Display for Fuel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(units) => write!(f, "{units}"),
+            None => f.write_str("unlimited"),
+        }
+    }
+}
+
+impl FromStr for Fuel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "unlimited" {
+            return Ok(Fuel(None));
+        }
+        let units: u64 = s
+            .replace('_', "")
+            .parse()
+            .map_err(|_| format!("expected a whole number or `unlimited`, got `{s}`"))?;
+        Ok(Fuel(Some(units)))
+    }
+}
+
+/// A deadline, written like `500ms`, `2s` or `1m`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeout(pub Duration);
+
+impl fmt::Display for Timeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl FromStr for Timeout {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let parsed: jiff::SignedDuration = s
+            .parse()
+            .map_err(|e| format!("expected a duration like `500ms` or `2s` ({e})"))?;
+        Duration::try_from(parsed)
+            .map(Timeout)
+            .map_err(|_| format!("`{s}` is negative"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_fuel_parse() {
+        assert_eq!(
+            "500ms".parse::<Timeout>().unwrap().0,
+            Duration::from_millis(500)
+        );
+        assert_eq!("2s".parse::<Timeout>().unwrap().0, Duration::from_secs(2));
+        assert!("-1s".parse::<Timeout>().is_err());
+        assert_eq!("1_000".parse::<Fuel>().unwrap(), Fuel(Some(1000)));
+        assert_eq!("unlimited".parse::<Fuel>().unwrap(), Fuel(None));
+        assert!("lots".parse::<Fuel>().is_err());
+    }
+
+    #[test]
+    fn defaults_round_trip_through_their_display() {
+        let d = Config::default();
+        assert_eq!(
+            Timeout(d.deadline)
+                .to_string()
+                .parse::<Timeout>()
+                .unwrap()
+                .0,
+            d.deadline
+        );
+        let shown = ByteSize::b(d.max_memory as u64).to_string();
+        assert_eq!(
+            shown.parse::<ByteSize>().unwrap().as_u64(),
+            d.max_memory as u64,
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

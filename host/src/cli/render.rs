@@ -1,0 +1,145 @@
+//! Text output: a readable summary of a report or an inspection.
+
+use std::fmt::Write;
+
+use relgate::{Inspection, Report};
+use serde_json::Value;
+
+fn table(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            if c + 1 == row.len() {
+                line += cell;
+            } else {
+                let _ = write!(line, "{cell:<width$}  ", width = widths[c]);
+            }
+        }
+        out += line.trim_end();
+        out.push('\n');
+    }
+    out
+}
+
+fn compact(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub fn report(report: &Report) -> String {
+    let mut out = format!("decision: {}", report.decision);
+    if let Some(score) = report.score {
+        let _ = write!(out, " (score {score})");
+    }
+    out.push('\n');
+    if report.decided_by_fault {
+        let faulted: Vec<&str> = report
+            .policies
+            .iter()
+            .filter(|p| p.fault.is_some())
+            .map(|p| p.policy.as_str())
+            .collect();
+        let _ = writeln!(out, "decided by a fault in: {}", faulted.join(", "));
+    }
+
+    let mut rows = vec![
+        ["POLICY", "DECISION", "SCORE", "TIME", "FUEL", "FAULT"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for p in &report.policies {
+        rows.push(vec![
+            p.policy.clone(),
+            p.decision.to_string(),
+            p.score.map_or_else(|| "-".to_owned(), |s| s.to_string()),
+            format!("{:.2}ms", p.elapsed_ms),
+            p.fuel_used.to_string(),
+            p.fault
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), |f| f.kind.to_string()),
+        ]);
+    }
+    out.push('\n');
+    out += &table(&rows);
+
+    if !report.reasons.is_empty() {
+        let mut rows = Vec::new();
+        for r in &report.reasons {
+            let mut message = r.reason.message.clone();
+            let bounds: Vec<String> = [
+                ("observed", &r.reason.observed),
+                ("threshold", &r.reason.threshold),
+            ]
+            .into_iter()
+            .filter_map(|(label, v)| v.as_ref().map(|v| format!("{label} {}", compact(v))))
+            .collect();
+            if !bounds.is_empty() {
+                let _ = write!(message, " [{}]", bounds.join(", "));
+            }
+            rows.push(vec![
+                r.policy.clone(),
+                r.reason.outcome.to_string(),
+                r.reason.check.clone(),
+                message,
+            ]);
+        }
+        out.push('\n');
+        out += &table(&rows);
+    }
+
+    for p in report
+        .policies
+        .iter()
+        .filter(|p| p.fault.as_ref().is_some_and(|f| !f.backtrace.is_empty()))
+    {
+        let _ = writeln!(out, "\nbacktrace of {}:", p.policy);
+        for (i, frame) in p.fault.iter().flat_map(|f| &f.backtrace).enumerate() {
+            let _ = writeln!(out, "  #{i} {frame}");
+        }
+    }
+    out
+}
+
+pub fn inspection(i: &Inspection) -> String {
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "(none)".to_owned()
+        } else {
+            items.join("\n             ")
+        }
+    };
+    let mut rows = vec![
+        vec!["path:".into(), i.path.display().to_string()],
+        vec!["digest:".into(), i.digest.clone()],
+        vec!["size:".into(), format!("{} bytes", i.size)],
+        vec![
+            "abi version:".into(),
+            i.abi_version
+                .map_or_else(|| "unknown".to_owned(), |v| v.to_string()),
+        ],
+    ];
+    if let Some(metadata) = &i.metadata {
+        rows.push(vec!["metadata:".into(), metadata.to_string()]);
+    }
+    rows.push(vec!["imports:".into(), list(&i.imports)]);
+    rows.push(vec!["exports:".into(), list(&i.exports)]);
+    let status = match &i.problem {
+        None => "runnable".to_owned(),
+        Some(fault) => format!("refused: {fault}"),
+    };
+    rows.push(vec!["status:".into(), status]);
+    table(&rows)
+}

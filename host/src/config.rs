@@ -1,0 +1,225 @@
+//! Engine configuration: the sandbox limits, the fault decision and the compile cache.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::{Decision, Error};
+
+/// How relgate runs policies. Every limit is explicit; each field documents its default.
+///
+/// ```
+/// use std::time::Duration;
+/// let config = relgate::Config::default()
+///     .with_fuel(Some(10_000_000))
+///     .with_deadline(Duration::from_millis(500));
+/// config.validate().unwrap();
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Config {
+    /// Fuel per evaluation: a deterministic CPU budget, roughly one unit per wasm
+    /// instruction, shared by instantiation and every call. `None` means unlimited.
+    /// Default: 500,000,000 units.
+    pub fuel: Option<u64>,
+    /// Wall-clock deadline per evaluation, covering instantiation (a start function too) and
+    /// every call. Enforced by epoch interruption with a resolution of [`Config::EPOCH_TICK`].
+    /// Default: 5 s.
+    pub deadline: Duration,
+    /// Largest linear memory a policy may have, in bytes. Default: 64 MiB.
+    pub max_memory: usize,
+    /// Largest table a policy may have, in elements. Default: 10,000.
+    pub max_table_elements: usize,
+    /// Wasm stack available to a policy, in bytes. Default: 512 KiB.
+    pub max_stack: usize,
+    /// Largest input document, in bytes of JSON. Default: 16 MiB.
+    pub max_input: usize,
+    /// Largest output document, in bytes of JSON. Default: 1 MiB.
+    pub max_output: usize,
+    /// Log messages a policy may emit per evaluation; later ones are dropped and counted.
+    /// Default: 100.
+    pub max_log_messages: u32,
+    /// Longest log message, in bytes; longer ones are truncated. Default: 1 KiB.
+    pub max_log_message: usize,
+    /// The decision a fault yields (a trap, a limit hit, a broken ABI or output).
+    /// Default: [`Decision::Deny`] (fail-closed).
+    pub on_fault: Decision,
+    /// Where compiled policies are cached. `None` disables the cache.
+    /// Default: `relgate/modules` under the user's cache directory (`$XDG_CACHE_HOME`,
+    /// `~/.cache`), or no cache where there is none.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            fuel: Some(500_000_000),
+            deadline: Duration::from_secs(5),
+            max_memory: 64 << 20,
+            max_table_elements: 10_000,
+            max_stack: 512 << 10,
+            max_input: 16 << 20,
+            max_output: 1 << 20,
+            max_log_messages: 100,
+            max_log_message: 1 << 10,
+            on_fault: Decision::Deny,
+            cache_dir: dirs::cache_dir().map(|d| d.join("relgate").join("modules")),
+        }
+    }
+}
+
+impl Config {
+    /// How often the engine's epoch advances; the deadline's resolution.
+    pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+    /// Sets [`Config::fuel`].
+    pub fn with_fuel(mut self, fuel: Option<u64>) -> Self {
+        self.fuel = fuel;
+        self
+    }
+
+    /// Sets [`Config::deadline`].
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Sets [`Config::max_memory`].
+    pub fn with_max_memory(mut self, bytes: usize) -> Self {
+        self.max_memory = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_table_elements`].
+    pub fn with_max_table_elements(mut self, elements: usize) -> Self {
+        self.max_table_elements = elements;
+        self
+    }
+
+    /// Sets [`Config::max_stack`].
+    pub fn with_max_stack(mut self, bytes: usize) -> Self {
+        self.max_stack = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_input`].
+    pub fn with_max_input(mut self, bytes: usize) -> Self {
+        self.max_input = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_output`].
+    pub fn with_max_output(mut self, bytes: usize) -> Self {
+        self.max_output = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_log_messages`].
+    pub fn with_max_log_messages(mut self, messages: u32) -> Self {
+        self.max_log_messages = messages;
+        self
+    }
+
+    /// Sets [`Config::max_log_message`].
+    pub fn with_max_log_message(mut self, bytes: usize) -> Self {
+        self.max_log_message = bytes;
+        self
+    }
+
+    /// Sets [`Config::on_fault`].
+    pub fn with_on_fault(mut self, decision: Decision) -> Self {
+        self.on_fault = decision;
+        self
+    }
+
+    /// Sets [`Config::cache_dir`].
+    pub fn with_cache_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.cache_dir = dir;
+        self
+    }
+
+    /// Checks that every limit is usable.
+    pub fn validate(&self) -> Result<(), Error> {
+        let invalid = |option: &'static str, reason: &str| {
+            Err(Error::InvalidConfig {
+                option,
+                reason: reason.to_owned(),
+            })
+        };
+        if self.fuel == Some(0) {
+            return invalid(
+                "fuel",
+                "must be at least 1 unit; leave it unset for no fuel limit",
+            );
+        }
+        if self.deadline < Self::EPOCH_TICK {
+            return invalid("deadline", "must be at least 10 ms, the epoch tick");
+        }
+        if self.max_memory < 64 << 10 {
+            return invalid("max_memory", "must be at least 64 KiB, one wasm page");
+        }
+        if self.max_stack < 16 << 10 {
+            return invalid("max_stack", "must be at least 16 KiB");
+        }
+        if self.max_input == 0 || self.max_output == 0 {
+            return invalid("max_input/max_output", "must be at least 1 byte");
+        }
+        if u32::try_from(self.max_output).is_err() || u32::try_from(self.max_input).is_err() {
+            return invalid(
+                "max_input/max_output",
+                "must fit a 32-bit length (below 4 GiB)",
+            );
+        }
+        Ok(())
+    }
+
+    /// The deadline in epoch ticks, rounded up, plus one for the tick already under way.
+    pub(crate) fn deadline_ticks(&self) -> u64 {
+        let tick = Self::EPOCH_TICK.as_nanos();
+        (self.deadline.as_nanos().div_ceil(tick) as u64).saturating_add(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().unwrap();
+    }
+
+    #[test]
+    fn unusable_limits_are_rejected_by_name() {
+        let cases: [(Config, &str); 4] = [
+            (Config::default().with_fuel(Some(0)), "fuel"),
+            (
+                Config::default().with_deadline(Duration::from_millis(1)),
+                "deadline",
+            ),
+            (Config::default().with_max_memory(1024), "max_memory"),
+            (Config::default().with_max_stack(10), "max_stack"),
+        ];
+        for (config, option) in cases {
+            match config.validate() {
+                Err(Error::InvalidConfig { option: o, .. }) => assert_eq!(o, option),
+                other => panic!("{option}: expected InvalidConfig, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn deadline_rounds_up_to_ticks() {
+        assert_eq!(
+            Config::default()
+                .with_deadline(Duration::from_millis(100))
+                .deadline_ticks(),
+            11
+        );
+        assert_eq!(
+            Config::default()
+                .with_deadline(Duration::from_millis(105))
+                .deadline_ticks(),
+            12
+        );
+    }
+}

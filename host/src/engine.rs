@@ -1,0 +1,148 @@
+//! The engine: one per process. It owns the wasmtime engine, the linker with the host
+//! functions, the epoch ticker that enforces deadlines and the compile cache.
+
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+
+use wasmtime::{Linker, Store};
+
+use crate::abi::{self, GuestLog};
+use crate::cache::Cache;
+use crate::limits::{Limiter, StoreState};
+use crate::{Config, Error, Input, Policy, PolicyReport, Report};
+
+/// Frames kept in a fault's backtrace; a stack overflow would otherwise list thousands.
+const MAX_BACKTRACE_FRAMES: usize = 32;
+
+/// Compiles, links and runs policies under one [`Config`]. Cheap to clone; clones share
+/// everything.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    wasm: wasmtime::Engine,
+    linker: Linker<StoreState>,
+    config: Arc<Config>,
+    cache: Option<Cache>,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.ticker_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Engine {
+    /// Creates an engine. The configuration is validated first.
+    pub fn new(config: Config) -> Result<Engine, Error> {
+        config.validate()?;
+        let engine_error = |e: wasmtime::Error| Error::Engine {
+            source: e.into_boxed_dyn_error(),
+        };
+
+        let mut wasm_config = wasmtime::Config::new();
+        wasm_config
+            .consume_fuel(true)
+            .epoch_interruption(true)
+            .max_wasm_stack(config.max_stack)
+            .wasm_backtrace_max_frames(NonZeroUsize::new(MAX_BACKTRACE_FRAMES))
+            // The same policy gives the same answer on every machine.
+            .cranelift_nan_canonicalization(true)
+            .relaxed_simd_deterministic(true);
+        let wasm = wasmtime::Engine::new(&wasm_config).map_err(engine_error)?;
+
+        let mut linker = Linker::new(&wasm);
+        abi::define_host_functions(&mut linker).map_err(engine_error)?;
+
+        let cache = config
+            .cache_dir
+            .as_ref()
+            .and_then(|dir| match Cache::open(dir, &wasm) {
+                Ok(cache) => Some(cache),
+                Err(e) => {
+                    tracing::warn!(dir = %dir.display(), "compile cache disabled: {e}");
+                    None
+                }
+            });
+
+        let ticker_stop = Arc::new(AtomicBool::new(false));
+        spawn_ticker(wasm.weak(), ticker_stop.clone())
+            .map_err(|e| Error::Engine { source: e.into() })?;
+
+        let config = Arc::new(config);
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                wasm,
+                linker,
+                config,
+                cache,
+                ticker_stop,
+            }),
+        })
+    }
+
+    /// The configuration this engine runs under.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Runs every policy on `input` and combines their decisions (see [`Report`]).
+    pub fn evaluate(&self, policies: &[Policy], input: &Input) -> Report {
+        let reports: Vec<PolicyReport> = match serde_json::to_vec(input) {
+            Ok(json) => policies.iter().map(|p| p.evaluate_json(&json)).collect(),
+            Err(e) => policies.iter().map(|p| p.serialization_fault(&e)).collect(),
+        };
+        Report::from_policies(reports)
+    }
+
+    pub(crate) fn wasm(&self) -> &wasmtime::Engine {
+        &self.inner.wasm
+    }
+
+    pub(crate) fn linker(&self) -> &Linker<StoreState> {
+        &self.inner.linker
+    }
+
+    pub(crate) fn cache(&self) -> Option<&Cache> {
+        self.inner.cache.as_ref()
+    }
+
+    /// A fresh store with every per-evaluation limit set.
+    pub(crate) fn new_store(&self, policy: Arc<str>) -> Store<StoreState> {
+        let config = &self.inner.config;
+        let state = StoreState {
+            config: config.clone(),
+            limiter: Limiter::new(config),
+            log: GuestLog::new(policy, config),
+        };
+        let mut store = Store::new(&self.inner.wasm, state);
+        store.limiter(|state| &mut state.limiter);
+        store
+            .set_fuel(config.fuel.unwrap_or(u64::MAX))
+            .expect("fuel is enabled on every engine");
+        store.set_epoch_deadline(config.deadline_ticks());
+        store.epoch_deadline_trap();
+        store
+    }
+}
+
+/// Advances the engine's epoch every [`Config::EPOCH_TICK`] until the engine is dropped.
+fn spawn_ticker(engine: wasmtime::EngineWeak, stop: Arc<AtomicBool>) -> std::io::Result<()> {
+    thread::Builder::new()
+        .name("relgate-epoch".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                thread::sleep(Config::EPOCH_TICK);
+                match engine.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => break,
+                }
+            }
+        })?;
+    Ok(())
+}

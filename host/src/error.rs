@@ -1,0 +1,131 @@
+//! The library's error type: everything that stops an evaluation from starting.
+//!
+//! A policy that misbehaves while it runs is not an error but a [`Fault`], which becomes a
+//! (fail-closed) decision. A policy refused while it loads (a forbidden import, a missing
+//! export, a start function that loops) is an error that carries its fault:
+//! [`Error::fault`] returns it, so a caller can still report it as a decision.
+
+use std::path::PathBuf;
+
+use crate::Fault;
+
+/// A boxed error from a dependency whose error type is not `std::error::Error` itself.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong before or around an evaluation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A configuration value is unusable.
+    #[error("invalid configuration: `{option}` {reason}")]
+    InvalidConfig {
+        /// The option at fault.
+        option: &'static str,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// The wasm engine could not be created.
+    #[error("cannot create the wasm engine")]
+    Engine {
+        /// The cause.
+        #[source]
+        source: BoxError,
+    },
+    /// A policy file could not be read.
+    #[error("cannot read policy {path}")]
+    ReadPolicy {
+        /// The policy file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A policy is neither a valid binary module nor valid WAT text.
+    #[error("policy {path} is not a valid WebAssembly module (binary .wasm or .wat text)")]
+    CompilePolicy {
+        /// The policy file.
+        path: PathBuf,
+        /// The cause, with the line and column for WAT.
+        #[source]
+        source: BoxError,
+    },
+    /// A policy pin is malformed.
+    #[error("invalid policy pin `{spec}`: expected <path>@sha256:<64 hex digits>")]
+    InvalidPin {
+        /// The pin as given.
+        spec: String,
+    },
+    /// A pinned policy's bytes do not have the pinned digest.
+    #[error(
+        "policy {path} has digest {actual}, but it is pinned to {expected}; refusing to run it \
+         (check the file, or update the pin after reviewing the change)"
+    )]
+    DigestMismatch {
+        /// The policy file.
+        path: PathBuf,
+        /// The pinned digest.
+        expected: String,
+        /// The file's digest.
+        actual: String,
+    },
+    /// A policy was refused while loading: it breaks the ABI, or faulted while it was
+    /// instantiated to read its ABI version and metadata.
+    #[error("policy {path} was refused: {fault}")]
+    PolicyFault {
+        /// The policy file (or the name given to [`crate::Engine::load_bytes`]).
+        path: PathBuf,
+        /// `sha256:<hex>` of the policy's bytes.
+        digest: String,
+        /// What happened.
+        fault: Fault,
+    },
+    /// An input or config document could not be read.
+    #[error("cannot read {what} {path}")]
+    ReadDocument {
+        /// `input` or `config`.
+        what: &'static str,
+        /// The file (`-` for standard input).
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An input or config document is not valid; the cause names the line and column.
+    #[error("{what} {path} is invalid")]
+    ParseDocument {
+        /// `input` or `config`.
+        what: &'static str,
+        /// The file (`-` for standard input).
+        path: PathBuf,
+        /// The cause, with line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A field of the input document has an invalid value.
+    #[error("input {path}: field `{field}` {reason}")]
+    InvalidField {
+        /// The file (`-` for standard input).
+        path: PathBuf,
+        /// The field, as a JSON path (`now`).
+        field: &'static str,
+        /// What is wrong and what is expected.
+        reason: String,
+    },
+    /// An input could not be serialized for a policy.
+    #[error("cannot serialize the input")]
+    SerializeInput {
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl Error {
+    /// The fault behind a refused policy, so that it can be reported as a decision.
+    pub fn fault(&self) -> Option<&Fault> {
+        match self {
+            Error::PolicyFault { fault, .. } => Some(fault),
+            _ => None,
+        }
+    }
+}

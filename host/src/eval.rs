@@ -1,0 +1,325 @@
+//! One evaluation: a fresh store and instance, the input copied in, `relgate_evaluate`
+//! called, the output read back and checked. Anything that goes wrong becomes a [`Fault`].
+
+use std::time::Instant;
+
+use wasmtime::{InstancePre, Memory, Store, Trap, TypedFunc, WasmBacktrace};
+
+use crate::abi::{self, AbiViolation};
+use crate::limits::{LimitExceeded, StoreState};
+use crate::{Fault, FaultKind, Input, Policy, PolicyReport, Verdict};
+
+/// The ABI v1 exports of one instance.
+pub(crate) struct Exports {
+    memory: Memory,
+    abi_version: TypedFunc<(), i32>,
+    alloc: TypedFunc<i32, i32>,
+    evaluate: TypedFunc<(i32, i32), i64>,
+    metadata: Option<TypedFunc<(), i64>>,
+}
+
+/// Instantiates `pre` in `store` (running any start function under the store's limits) and
+/// looks up the ABI exports, whose types `abi::check_module` has already verified.
+pub(crate) fn instantiate(
+    store: &mut Store<StoreState>,
+    pre: &InstancePre<StoreState>,
+) -> Result<Exports, Fault> {
+    let instance = pre
+        .instantiate(&mut *store)
+        .map_err(|e| classify(e, store, "instantiation"))?;
+    let missing = |name: &str| {
+        Fault::new(
+            FaultKind::BadAbi,
+            format!("export `{name}` is missing or mistyped"),
+        )
+    };
+    let memory = instance
+        .get_memory(&mut *store, abi::MEMORY)
+        .ok_or_else(|| missing(abi::MEMORY))?;
+    macro_rules! func {
+        ($name:expr) => {
+            instance
+                .get_typed_func(&mut *store, $name)
+                .map_err(|_| missing($name))?
+        };
+    }
+    let metadata = match instance.get_func(&mut *store, abi::METADATA) {
+        Some(_) => Some(func!(abi::METADATA)),
+        None => None,
+    };
+    Ok(Exports {
+        memory,
+        abi_version: func!(abi::ABI_VERSION),
+        alloc: func!(abi::ALLOC),
+        evaluate: func!(abi::EVALUATE),
+        metadata,
+    })
+}
+
+impl Exports {
+    pub(crate) fn abi_version(&self, store: &mut Store<StoreState>) -> Result<i32, Fault> {
+        self.abi_version
+            .call(&mut *store, ())
+            .map_err(|e| classify(e, store, "`relgate_abi_version`"))
+    }
+
+    /// The metadata document's bytes, if the policy exports `relgate_metadata`.
+    pub(crate) fn metadata(&self, store: &mut Store<StoreState>) -> Result<Option<Vec<u8>>, Fault> {
+        let Some(metadata) = &self.metadata else {
+            return Ok(None);
+        };
+        let packed = metadata
+            .call(&mut *store, ())
+            .map_err(|e| classify(e, store, "`relgate_metadata`"))?;
+        self.read_output(store, packed, abi::METADATA).map(Some)
+    }
+
+    /// Copies `input` into a guest buffer from `relgate_alloc` and calls `relgate_evaluate`.
+    fn evaluate(&self, store: &mut Store<StoreState>, input: &[u8]) -> Result<Vec<u8>, Fault> {
+        let len = input.len() as u32; // Config::validate keeps max_input below 4 GiB.
+        let ptr = self
+            .alloc
+            .call(&mut *store, len as i32)
+            .map_err(|e| classify(e, store, "`relgate_alloc`"))? as u32;
+        let memory = self.memory.data_mut(&mut *store);
+        let size = memory.len();
+        let start = ptr as usize;
+        match memory.get_mut(start..start + len as usize) {
+            Some(buffer) => buffer.copy_from_slice(input),
+            None => {
+                return Err(Fault::new(
+                    FaultKind::BadAbi,
+                    format!(
+                        "`{}({len})` returned address {ptr}, but {len} bytes there lie outside the \
+                         policy's {size}-byte memory",
+                        abi::ALLOC
+                    ),
+                ));
+            }
+        }
+        let packed = self
+            .evaluate
+            .call(&mut *store, (ptr as i32, len as i32))
+            .map_err(|e| classify(e, store, "`relgate_evaluate`"))?;
+        self.read_output(store, packed, abi::EVALUATE)
+    }
+
+    /// The bytes a packed `(ptr << 32) | len` result points at, within the output limit.
+    fn read_output(
+        &self,
+        store: &Store<StoreState>,
+        packed: i64,
+        export: &str,
+    ) -> Result<Vec<u8>, Fault> {
+        let (ptr, len) = abi::unpack(packed);
+        let max = store.data().config.max_output;
+        if len as usize > max {
+            return Err(Fault::new(
+                FaultKind::OutputTooLarge,
+                format!(
+                    "`{export}` returned {len} bytes, above the output limit of {max} bytes; raise it with --max-output"
+                ),
+            ));
+        }
+        let memory = self.memory.data(store);
+        abi::guest_slice(memory, ptr, len).map(<[u8]>::to_vec).ok_or_else(|| {
+            Fault::new(
+                FaultKind::BadAbi,
+                format!(
+                    "`{export}` returned {len} bytes at address {ptr}, outside the policy's {}-byte memory",
+                    memory.len()
+                ),
+            )
+        })
+    }
+}
+
+/// Turns a wasmtime error into the fault it stands for.
+pub(crate) fn classify(err: wasmtime::Error, store: &Store<StoreState>, phase: &str) -> Fault {
+    let state = store.data();
+    let config = &state.config;
+    let (kind, message) = if let Some(v) = err.downcast_ref::<AbiViolation>() {
+        (FaultKind::BadAbi, v.0.clone())
+    } else if let Some(l) = err
+        .downcast_ref::<LimitExceeded>()
+        .or(state.limiter.exceeded.as_ref())
+    {
+        (l.kind, format!("{} (in {phase})", l.message))
+    } else if let Some(trap) = err.downcast_ref::<Trap>() {
+        match trap {
+            Trap::OutOfFuel => (
+                FaultKind::OutOfFuel,
+                format!(
+                    "policy used all {} units of fuel in {phase}; raise the budget with --fuel",
+                    config.fuel.unwrap_or(u64::MAX)
+                ),
+            ),
+            Trap::Interrupt => (
+                FaultKind::Timeout,
+                format!(
+                    "policy ran past the {:?} deadline in {phase}; raise it with --timeout",
+                    config.deadline
+                ),
+            ),
+            Trap::StackOverflow => (
+                FaultKind::StackOverflow,
+                format!(
+                    "policy exhausted its {}-byte wasm stack in {phase} (unbounded recursion?); raise \
+                     it with --max-stack",
+                    config.max_stack
+                ),
+            ),
+            other => (
+                FaultKind::Trap,
+                format!("policy trapped in {phase}: {other}"),
+            ),
+        }
+    } else {
+        (FaultKind::Trap, format!("{phase} failed: {err}"))
+    };
+    let backtrace = err
+        .downcast_ref::<WasmBacktrace>()
+        .map(backtrace_lines)
+        .unwrap_or_default();
+    Fault {
+        kind,
+        message,
+        backtrace,
+    }
+}
+
+fn backtrace_lines(bt: &WasmBacktrace) -> Vec<String> {
+    bt.frames()
+        .iter()
+        .map(|frame| {
+            let module = frame.module().name().unwrap_or("<module>");
+            let func = match frame.func_name() {
+                Some(name) => name.to_owned(),
+                None => format!("<wasm function {}>", frame.func_index()),
+            };
+            match frame.module_offset() {
+                Some(offset) => format!("{module}!{func} @ {offset:#x}"),
+                None => format!("{module}!{func}"),
+            }
+        })
+        .collect()
+}
+
+/// Parses and checks a policy's output.
+fn parse_verdict(bytes: &[u8]) -> Result<Verdict, Fault> {
+    let bad = |what: String| Fault::new(FaultKind::BadOutput, what);
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| bad(format!("output is not valid UTF-8: {e}")))?;
+    let verdict: Verdict = serde_json::from_str(text).map_err(|e| {
+        let preview: String = text.chars().take(120).collect();
+        bad(format!(
+            "output is not a valid decision document: {e}; the output begins {preview:?}"
+        ))
+    })?;
+    verdict
+        .validate()
+        .map_err(|e| bad(format!("output is not a valid decision document: {e}")))?;
+    Ok(verdict)
+}
+
+impl Policy {
+    /// Evaluates `input` in a fresh instance. Never fails: a fault becomes the configured
+    /// fault decision, and the report says which fault.
+    pub fn evaluate(&self, input: &Input) -> PolicyReport {
+        match serde_json::to_vec(input) {
+            Ok(json) => self.evaluate_json(&json),
+            Err(e) => self.serialization_fault(&e),
+        }
+    }
+
+    /// Evaluates an input that is already serialized as JSON, as the host would pass it.
+    /// The bytes are handed to the policy unchecked, so this is also how a test feeds a
+    /// policy malformed input.
+    pub fn evaluate_json(&self, input: &[u8]) -> PolicyReport {
+        let started = Instant::now();
+        let config = self.engine.config();
+        let mut store = self.engine.new_store(self.name.clone());
+        let result = run(&mut store, &self.pre, input);
+        let remaining = store.get_fuel().unwrap_or(0);
+        let state = store.data();
+        if state.log.dropped > 0 {
+            tracing::warn!(
+                policy = &*self.name,
+                dropped = state.log.dropped,
+                "policy log messages dropped (rate limit)"
+            );
+        }
+        let mut report = PolicyReport::new(self, result, config.on_fault);
+        report.elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+        report.fuel_used = config.fuel.unwrap_or(u64::MAX) - remaining;
+        report.peak_memory_bytes = state.limiter.peak_memory as u64;
+        report
+    }
+
+    pub(crate) fn serialization_fault(&self, e: &serde_json::Error) -> PolicyReport {
+        let fault = Fault::new(
+            FaultKind::BadAbi,
+            format!("cannot serialize the input: {e}"),
+        );
+        PolicyReport::new(self, Err(fault), self.engine.config().on_fault)
+    }
+}
+
+fn run(
+    store: &mut Store<StoreState>,
+    pre: &InstancePre<StoreState>,
+    input: &[u8],
+) -> Result<Verdict, Fault> {
+    let max = store.data().config.max_input;
+    if input.len() > max {
+        return Err(Fault::new(
+            FaultKind::InputTooLarge,
+            format!(
+                "the input is {} bytes, above the input limit of {max} bytes; raise it with --max-input",
+                input.len()
+            ),
+        ));
+    }
+    let exports = instantiate(store, pre)?;
+    let output = exports.evaluate(store, input)?;
+    parse_verdict(&output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_problems_are_bad_output_faults() {
+        let cases: [(&[u8], &str); 5] = [
+            (b"\xff\xfe", "not valid UTF-8"),
+            (b"{\"decision\":", "not a valid decision document: EOF"),
+            (br#"{"decision":"maybe"}"#, "unknown variant `maybe`"),
+            (
+                br#"{"decision":"allow","score":101}"#,
+                "score 101 is outside 0..=100",
+            ),
+            (
+                br#"{"decision":"allow","reason":[]}"#,
+                "unknown field `reason`",
+            ),
+        ];
+        for (output, expected) in cases {
+            let fault = parse_verdict(output).unwrap_err();
+            assert_eq!(fault.kind, FaultKind::BadOutput);
+            assert!(
+                fault.message.contains(expected),
+                "{expected}: {}",
+                fault.message
+            );
+        }
+    }
+
+    #[test]
+    fn valid_output_parses() {
+        let verdict =
+            parse_verdict(br#"{"decision":"rollback","score":12.5,"reasons":[]}"#).unwrap();
+        assert_eq!(verdict.decision, crate::Decision::Rollback);
+        assert_eq!(verdict.score, Some(12.5));
+    }
+}

@@ -1,0 +1,50 @@
+//! relgate runs release policies — sandboxed WebAssembly modules — on a normalized release
+//! input and combines their decisions: `allow`, `deny` or `rollback`, with a score and
+//! per-check reasons.
+//!
+//! ```
+//! use relgate::{Config, Decision, Engine, Input};
+//!
+//! // A complete policy in WAT: it allows every release.
+//! const ALWAYS_ALLOW: &str = r#"(module
+//!   (memory (export "memory") 1)
+//!   (data (i32.const 1024) "{\"decision\":\"allow\",\"score\":100}")
+//!   (func (export "relgate_abi_version") (result i32) (i32.const 1))
+//!   (func (export "relgate_alloc") (param i32) (result i32) (i32.const 4096))
+//!   ;; Output at address 1024, 32 bytes long: (1024 << 32) | 32.
+//!   (func (export "relgate_evaluate") (param i32 i32) (result i64)
+//!     (i64.const 4398046511136)))"#;
+//!
+//! let engine = Engine::new(Config::default().with_cache_dir(None))?;
+//! let policy = engine.load_bytes("always-allow", ALWAYS_ALLOW.as_bytes())?; // compiled once
+//! let input: Input = serde_json::from_str(r#"{"tests": {"total": 3, "passed": 3}}"#)?;
+//! let report = engine.evaluate(&[policy], &input); // a fresh instance per evaluation
+//! assert_eq!(report.decision, Decision::Allow);
+//! assert_eq!(report.policies[0].score, Some(100.0));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The policy ABI is in `docs/abi.md`, the input and decision documents in `docs/input.md`
+//! and `docs/decision.md`.
+#![deny(missing_docs)]
+
+mod abi;
+mod cache;
+mod config;
+mod engine;
+mod error;
+mod eval;
+mod fault;
+pub mod input;
+mod limits;
+mod policy;
+mod report;
+
+pub use cache::CacheStatus;
+pub use config::Config;
+pub use engine::Engine;
+pub use error::{BoxError, Error};
+pub use fault::{Fault, FaultKind};
+pub use policy::{Inspection, Policy, PolicyRef, digest};
+pub use relgate_sdk::{Decision, Input, Outcome, Reason, Verdict};
+pub use report::{FAULT_CHECK, PolicyReason, PolicyReport, Report};

@@ -1,0 +1,142 @@
+//! Per-store state: the resource limiter that enforces the memory and table limits, and
+//! remembers which limit was hit so the fault can say so.
+
+use std::fmt;
+use std::sync::Arc;
+
+use wasmtime::ResourceLimiter;
+
+use crate::abi::GuestLog;
+use crate::{Config, FaultKind};
+
+/// Everything one evaluation's `Store` carries.
+pub(crate) struct StoreState {
+    pub(crate) config: Arc<Config>,
+    pub(crate) limiter: Limiter,
+    pub(crate) log: GuestLog,
+}
+
+/// A limit that was hit, raised as the error of the failing instruction or instantiation.
+#[derive(Debug, Clone)]
+pub(crate) struct LimitExceeded {
+    pub(crate) kind: FaultKind,
+    pub(crate) message: String,
+}
+
+impl fmt::Display for LimitExceeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LimitExceeded {}
+
+/// Enforces [`Config::max_memory`] and [`Config::max_table_elements`]: growing past either
+/// traps (fail-closed) rather than returning -1, so the report names the limit.
+pub(crate) struct Limiter {
+    max_memory: usize,
+    max_table_elements: usize,
+    /// Largest linear memory seen, in bytes.
+    pub(crate) peak_memory: usize,
+    /// The limit hit, if any.
+    pub(crate) exceeded: Option<LimitExceeded>,
+}
+
+/// At most this many memories and tables per policy; toolchains emit one of each.
+const MAX_MEMORIES: usize = 1;
+const MAX_TABLES: usize = 4;
+
+impl Limiter {
+    pub(crate) fn new(config: &Config) -> Self {
+        Limiter {
+            max_memory: config.max_memory,
+            max_table_elements: config.max_table_elements,
+            peak_memory: 0,
+            exceeded: None,
+        }
+    }
+
+    fn exceed(&mut self, message: String) -> wasmtime::Error {
+        let exceeded = LimitExceeded {
+            kind: FaultKind::MemoryLimit,
+            message,
+        };
+        self.exceeded = Some(exceeded.clone());
+        wasmtime::Error::new(exceeded)
+    }
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max_memory {
+            return Err(self.exceed(format!(
+                "policy tried to grow its linear memory from {current} to {desired} bytes, above \
+                 the limit of {} bytes; raise it with --max-memory",
+                self.max_memory
+            )));
+        }
+        self.peak_memory = self.peak_memory.max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max_table_elements {
+            return Err(self.exceed(format!(
+                "policy tried to grow a table from {current} to {desired} elements, above the \
+                 limit of {} elements",
+                self.max_table_elements
+            )));
+        }
+        Ok(true)
+    }
+
+    fn instances(&self) -> usize {
+        1
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn growth_within_the_limit_is_allowed_and_tracked() {
+        let mut limiter = Limiter::new(&Config::default().with_max_memory(1 << 20));
+        assert!(limiter.memory_growing(0, 65536, None).unwrap());
+        assert!(limiter.memory_growing(65536, 1 << 20, None).unwrap());
+        assert_eq!(limiter.peak_memory, 1 << 20);
+        assert!(limiter.exceeded.is_none());
+    }
+
+    #[test]
+    fn growth_past_the_limit_fails_and_is_remembered() {
+        let mut limiter = Limiter::new(&Config::default().with_max_memory(1 << 20));
+        let err = limiter.memory_growing(1 << 20, 2 << 20, None).unwrap_err();
+        let exceeded = err.downcast_ref::<LimitExceeded>().unwrap();
+        assert_eq!(exceeded.kind, FaultKind::MemoryLimit);
+        assert!(
+            exceeded.message.contains("--max-memory"),
+            "{}",
+            exceeded.message
+        );
+        assert!(limiter.exceeded.is_some());
+    }
+}

@@ -1,0 +1,262 @@
+//! Reports: each policy's decision and the strictest of them.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::policy::file_name;
+use crate::{Decision, Error, Fault, Outcome, Policy, Reason, Verdict};
+
+/// One policy's part of an evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PolicyReport {
+    /// The policy's name (its metadata `name`, else the file stem).
+    pub policy: String,
+    /// The file it was loaded from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    /// `sha256:<hex>` of the policy's bytes.
+    pub digest: String,
+    /// The policy's decision, or the fault decision if it faulted.
+    pub decision: Decision,
+    /// The policy's score, 0 to 100, if it gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// The policy's reasons; a fault adds one with check `relgate.fault`.
+    pub reasons: Vec<Reason>,
+    /// What went wrong, if the policy faulted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<Fault>,
+    /// Wall-clock time of the evaluation, instantiation included, in milliseconds.
+    pub elapsed_ms: f64,
+    /// Fuel consumed.
+    pub fuel_used: u64,
+    /// Largest linear memory the policy had, in bytes.
+    pub peak_memory_bytes: u64,
+}
+
+/// The check name of the reason a fault adds.
+pub const FAULT_CHECK: &str = "relgate.fault";
+
+impl PolicyReport {
+    pub(crate) fn new(policy: &Policy, result: Result<Verdict, Fault>, on_fault: Decision) -> Self {
+        let mut report = PolicyReport::blank(
+            policy.name().to_owned(),
+            policy.path().map(Into::into),
+            policy.digest().to_owned(),
+        );
+        match result {
+            Ok(verdict) => {
+                report.decision = verdict.decision;
+                report.score = verdict.score;
+                report.reasons = verdict.reasons;
+            }
+            Err(fault) => report.set_fault(fault, on_fault),
+        }
+        report
+    }
+
+    /// The report of a policy refused while loading ([`Error::PolicyFault`]), whose
+    /// decision is `on_fault`; `None` for any other error, which no decision can stand for.
+    pub fn refused(error: &Error, on_fault: Decision) -> Option<Self> {
+        let Error::PolicyFault {
+            path,
+            digest,
+            fault,
+        } = error
+        else {
+            return None;
+        };
+        let mut report = PolicyReport::blank(file_name(path), Some(path.clone()), digest.clone());
+        report.set_fault(fault.clone(), on_fault);
+        Some(report)
+    }
+
+    fn blank(policy: String, path: Option<PathBuf>, digest: String) -> Self {
+        PolicyReport {
+            policy,
+            path,
+            digest,
+            decision: Decision::Allow,
+            score: None,
+            reasons: Vec::new(),
+            fault: None,
+            elapsed_ms: 0.0,
+            fuel_used: 0,
+            peak_memory_bytes: 0,
+        }
+    }
+
+    fn set_fault(&mut self, fault: Fault, on_fault: Decision) {
+        tracing::warn!(policy = %self.policy, kind = %fault.kind, "policy faulted: {}", fault.message);
+        self.decision = on_fault;
+        self.score = None;
+        self.reasons = vec![Reason::new(FAULT_CHECK, Outcome::Fail, fault.to_string())];
+        self.fault = Some(fault);
+    }
+}
+
+/// A reason in the combined report, with the policy it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyReason {
+    /// The policy that gave the reason.
+    pub policy: String,
+    /// The reason.
+    #[serde(flatten)]
+    pub reason: Reason,
+}
+
+/// The result of running several policies on one input.
+///
+/// The combined decision is the strictest (`rollback` > `deny` > `allow`); with no policies
+/// it is `deny`, since nothing judged the release. The combined score is the lowest score
+/// given. `decided_by_fault` is true when faults made the decision stricter than the policies
+/// that ran cleanly would have: the case the CLI exits with code 4 for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Report {
+    /// The combined decision.
+    pub decision: Decision,
+    /// The lowest score any policy gave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Every policy's reasons, in policy order.
+    pub reasons: Vec<PolicyReason>,
+    /// Whether faults decided the combined decision.
+    pub decided_by_fault: bool,
+    /// Each policy's part, in the order given.
+    pub policies: Vec<PolicyReport>,
+}
+
+impl Report {
+    /// Combines policy reports.
+    pub fn from_policies(policies: Vec<PolicyReport>) -> Report {
+        let decision = policies
+            .iter()
+            .map(|p| p.decision)
+            .max()
+            .unwrap_or(Decision::Deny);
+        let clean = policies
+            .iter()
+            .filter(|p| p.fault.is_none())
+            .map(|p| p.decision)
+            .max();
+        let decided_by_fault = !policies.is_empty()
+            && decision != Decision::Allow
+            && clean.is_none_or(|clean| clean < decision);
+        let score = policies.iter().filter_map(|p| p.score).reduce(f64::min);
+        let reasons = policies
+            .iter()
+            .flat_map(|p| {
+                p.reasons.iter().map(|r| PolicyReason {
+                    policy: p.policy.clone(),
+                    reason: r.clone(),
+                })
+            })
+            .collect();
+        Report {
+            decision,
+            score,
+            reasons,
+            decided_by_fault,
+            policies,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FaultKind;
+
+    fn part(decision: Decision, score: Option<f64>, faulted: bool) -> PolicyReport {
+        if faulted {
+            let fault = Fault::new(FaultKind::Trap, "boom");
+            let error = Error::PolicyFault {
+                path: "p".into(),
+                digest: "sha256:0".into(),
+                fault,
+            };
+            return PolicyReport::refused(&error, decision).unwrap();
+        }
+        let mut r = PolicyReport::blank("p".into(), None, "sha256:0".into());
+        r.decision = decision;
+        r.score = score;
+        r
+    }
+
+    #[test]
+    fn combination_rules() {
+        use Decision::*;
+        // (parts as (decision, score, faulted)), expected decision, score, decided_by_fault
+        type Case = (
+            Vec<(Decision, Option<f64>, bool)>,
+            Decision,
+            Option<f64>,
+            bool,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                vec![(Allow, Some(90.0), false), (Allow, Some(80.0), false)],
+                Allow,
+                Some(80.0),
+                false,
+            ),
+            (
+                vec![(Allow, None, false), (Deny, Some(40.0), false)],
+                Deny,
+                Some(40.0),
+                false,
+            ),
+            (
+                vec![
+                    (Deny, None, false),
+                    (Rollback, None, false),
+                    (Allow, None, false),
+                ],
+                Rollback,
+                None,
+                false,
+            ),
+            (
+                vec![(Allow, Some(100.0), false), (Deny, None, true)],
+                Deny,
+                Some(100.0),
+                true,
+            ),
+            (
+                vec![(Deny, None, false), (Deny, None, true)],
+                Deny,
+                None,
+                false,
+            ),
+            (
+                vec![(Rollback, None, false), (Deny, None, true)],
+                Rollback,
+                None,
+                false,
+            ),
+            (vec![(Allow, None, true)], Allow, None, false),
+            (vec![(Rollback, None, true)], Rollback, None, true),
+            (vec![], Deny, None, false),
+        ];
+        for (parts, decision, score, by_fault) in cases {
+            let label = format!("{parts:?}");
+            let report =
+                Report::from_policies(parts.into_iter().map(|(d, s, f)| part(d, s, f)).collect());
+            assert_eq!(report.decision, decision, "{label}");
+            assert_eq!(report.score, score, "{label}");
+            assert_eq!(report.decided_by_fault, by_fault, "{label}");
+        }
+    }
+
+    #[test]
+    fn fault_adds_a_failing_reason() {
+        let report = Report::from_policies(vec![part(Decision::Deny, None, true)]);
+        assert_eq!(report.reasons.len(), 1);
+        assert_eq!(report.reasons[0].reason.check, FAULT_CHECK);
+        assert_eq!(report.reasons[0].reason.outcome, Outcome::Fail);
+        assert_eq!(report.reasons[0].reason.message, "trap: boom");
+    }
+}

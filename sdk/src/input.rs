@@ -1,0 +1,277 @@
+//! The release input: everything a policy may judge, in one normalized document.
+//!
+//! Every section is optional; a policy must treat a missing section as "no data", never as
+//! zero. Unknown fields are rejected so a misspelled section is an error, not silently
+//! ignored; free-form data belongs in `release.labels`, `metrics[].labels`, `history` or
+//! `config`. The schema is documented in `docs/input.md`.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The normalized release input a policy evaluates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// What is being released, and where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<Release>,
+    /// The evaluation time, RFC 3339 in UTC (`2026-11-26T10:00:00Z`). The host fills it in
+    /// when the input does not give it; policies see time only through this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<String>,
+    /// Test results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests: Option<Tests>,
+    /// Metrics, each with optional baseline and samples.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Vec<Metric>>,
+    /// The change being released, from version control.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+    /// Earlier releases or decisions, free-form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<Value>>,
+    /// Policy configuration (thresholds and the like), free-form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<Map<String, Value>>,
+}
+
+/// What is being released, and where.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    /// Service or component name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Version being released.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Target environment (`staging`, `production`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// Pipeline stage (`pre-deploy`, `canary`, `post-deploy`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// Free-form labels (`override=freeze`, `team=payments`, ...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// Aggregated test results. Counts default to 0 when the section is present.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tests {
+    /// Test cases run or skipped.
+    #[serde(default)]
+    pub total: u64,
+    /// Test cases that passed (including flaky ones that passed on retry).
+    #[serde(default)]
+    pub passed: u64,
+    /// Test cases whose assertions failed.
+    #[serde(default)]
+    pub failed: u64,
+    /// Test cases that errored (crashed, timed out, failed in setup or teardown).
+    #[serde(default)]
+    pub errors: u64,
+    /// Test cases skipped.
+    #[serde(default)]
+    pub skipped: u64,
+    /// Test cases that failed and then passed on retry.
+    #[serde(default)]
+    pub flaky: u64,
+    /// Total duration in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<f64>,
+    /// Per-suite counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suites: Vec<Suite>,
+    /// The individual failures and errors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<Failure>,
+}
+
+/// One test suite's counts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suite {
+    /// Suite name.
+    pub name: String,
+    /// Test cases in the suite.
+    #[serde(default)]
+    pub total: u64,
+    /// Failed test cases.
+    #[serde(default)]
+    pub failed: u64,
+    /// Errored test cases.
+    #[serde(default)]
+    pub errors: u64,
+    /// Skipped test cases.
+    #[serde(default)]
+    pub skipped: u64,
+    /// Duration in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<f64>,
+}
+
+/// One failed or errored test case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Failure {
+    /// Suite the case belongs to.
+    #[serde(default)]
+    pub suite: String,
+    /// Test case name.
+    pub name: String,
+    /// Failure or error.
+    pub kind: FailureKind,
+    /// The failure message, trimmed.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// Whether a test case failed an assertion or errored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// An assertion failed.
+    Failure,
+    /// The test errored (crash, timeout, setup or teardown failure).
+    Error,
+}
+
+/// One metric: a current value and optionally a baseline, both as single values and as
+/// samples (canary statistics need samples).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metric {
+    /// Metric name (`http_error_rate`, `p99_latency_ms`, ...).
+    pub name: String,
+    /// Current value. Missing means no data; may be NaN or infinite.
+    #[serde(
+        default,
+        with = "crate::float::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub value: Option<f64>,
+    /// Unit, free-form (`ms`, `ratio`, `req/s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Baseline value to compare against.
+    #[serde(
+        default,
+        with = "crate::float::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub baseline: Option<f64>,
+    /// Samples of the current (canary) population.
+    #[serde(
+        default,
+        with = "crate::float::vec",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub samples: Vec<f64>,
+    /// Samples of the baseline population.
+    #[serde(
+        default,
+        with = "crate::float::vec",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub baseline_samples: Vec<f64>,
+    /// Which change is a regression. Missing means `either`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+    /// Free-form labels.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// Which change of a metric counts as a regression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// An increase is bad (latency, error rate).
+    Increase,
+    /// A decrease is bad (throughput, success rate).
+    Decrease,
+    /// A significant change either way is bad.
+    Either,
+}
+
+/// The change being released, between two revisions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    /// Base revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// Head revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+    /// Commits between base and head.
+    #[serde(default)]
+    pub commits: u64,
+    /// Distinct authors of those commits.
+    #[serde(default)]
+    pub authors: u64,
+    /// Files changed.
+    #[serde(default)]
+    pub files_changed: u64,
+    /// Lines added.
+    #[serde(default)]
+    pub lines_added: u64,
+    /// Lines deleted.
+    #[serde(default)]
+    pub lines_deleted: u64,
+    /// Per-file statistics.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<ChangedFile>,
+}
+
+/// One changed file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangedFile {
+    /// Path in the repository (the new path for a rename).
+    pub path: String,
+    /// Lines added.
+    #[serde(default)]
+    pub lines_added: u64,
+    /// Lines deleted.
+    #[serde(default)]
+    pub lines_deleted: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::ToString;
+
+    use super::*;
+
+    #[test]
+    fn empty_object_is_an_input_with_no_sections() {
+        let input: Input = serde_json::from_str("{}").unwrap();
+        assert_eq!(input, Input::default());
+        assert_eq!(serde_json::to_string(&input).unwrap(), "{}");
+    }
+
+    #[test]
+    fn misspelled_section_is_rejected_by_name() {
+        let err = serde_json::from_str::<Input>(r#"{"test": {}}"#).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("unknown field `test`, expected one of"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn full_input_round_trips() {
+        let json = r#"{"release":{"service":"api","version":"1.2.3","environment":"prod","stage":"canary","labels":{"team":"core"}},"now":"2026-11-26T10:00:00Z","tests":{"total":3,"passed":2,"failed":1,"errors":0,"skipped":0,"flaky":1,"duration_ms":12.5,"suites":[{"name":"s","total":3,"failed":1,"errors":0,"skipped":0}],"failures":[{"suite":"s","name":"t","kind":"failure","message":"boom"}]},"metrics":[{"name":"latency","value":120.0,"unit":"ms","baseline":100.0,"samples":[1.0,2.0],"baseline_samples":[1.0],"direction":"increase","labels":{"q":"p99"}}],"change":{"base":"a","head":"b","commits":2,"authors":1,"files_changed":1,"lines_added":10,"lines_deleted":2,"files":[{"path":"src/x.rs","lines_added":10,"lines_deleted":2}]},"history":[{"version":"1.2.2"}],"config":{"max_failed":0}}"#;
+        let input: Input = serde_json::from_str(json).unwrap();
+        assert_eq!(serde_json::to_string(&input).unwrap(), json);
+    }
+}

@@ -1,0 +1,10 @@
+;; Hostile: its metadata is not JSON.
+(module
+  (memory (export "memory") 1)
+  (func (export "relgate_abi_version") (result i32) (i32.const 1))
+  (func (export "relgate_alloc") (param i32) (result i32) (i32.const 8192))
+  (data (i32.const 1024) "{\"decision\":\"allow\"}")
+  (func (export "relgate_evaluate") (param i32 i32) (result i64)
+    (i64.const 4398046511124))
+  (data (i32.const 512) "name=bad")
+  (func (export "relgate_metadata") (result i64) (i64.const 2199023255560)))

@@ -1,0 +1,8 @@
+;; Always asks for a rollback.
+(module
+  (memory (export "memory") 1)
+  (func (export "relgate_abi_version") (result i32) (i32.const 1))
+  (func (export "relgate_alloc") (param i32) (result i32) (i32.const 8192))
+  (data (i32.const 1024) "{\"decision\":\"rollback\",\"score\":10,\"reasons\":[{\"check\":\"metrics.error_rate\",\"outcome\":\"fail\",\"message\":\"error rate regressed\",\"observed\":0.08,\"threshold\":0.01}]}")
+  (func (export "relgate_evaluate") (param i32 i32) (result i64)
+    (i64.const 4398046511264)))

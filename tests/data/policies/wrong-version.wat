@@ -1,0 +1,6 @@
+;; Hostile: claims ABI version 2.
+(module
+  (memory (export "memory") 1)
+  (func (export "relgate_abi_version") (result i32) (i32.const 2))
+  (func (export "relgate_alloc") (param i32) (result i32) (i32.const 8192))
+  (func (export "relgate_evaluate") (param i32 i32) (result i64) (i64.const 0)))
