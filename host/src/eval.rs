@@ -1,7 +1,7 @@
 //! One evaluation: a fresh store and instance, the input copied in, `relgate_evaluate`
 //! called, the output read back and checked. Anything that goes wrong becomes a [`Fault`].
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use wasmtime::{InstancePre, Memory, Store, Trap, TypedFunc, WasmBacktrace};
 
@@ -239,7 +239,8 @@ impl Policy {
         let started = Instant::now();
         let config = self.engine.config();
         let mut store = self.engine.new_store(self.name.clone());
-        let result = run(&mut store, &self.pre, input);
+        let mut instantiate = Duration::ZERO;
+        let result = run(&mut store, &self.pre, input, &mut instantiate);
         let remaining = store.get_fuel().unwrap_or(0);
         let state = store.data();
         if state.log.dropped > 0 {
@@ -251,6 +252,7 @@ impl Policy {
         }
         let mut report = PolicyReport::new(self, result, config.on_fault);
         report.elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+        report.instantiate_ms = instantiate.as_secs_f64() * 1e3;
         report.fuel_used = config.fuel.unwrap_or(u64::MAX) - remaining;
         report.peak_memory_bytes = state.limiter.peak_memory as u64;
         report
@@ -269,6 +271,7 @@ fn run(
     store: &mut Store<StoreState>,
     pre: &InstancePre<StoreState>,
     input: &[u8],
+    instantiate: &mut Duration,
 ) -> Result<Verdict, Fault> {
     let max = store.data().config.max_input;
     if input.len() > max {
@@ -280,8 +283,10 @@ fn run(
             ),
         ));
     }
-    let exports = instantiate(store, pre)?;
-    let output = exports.evaluate(store, input)?;
+    let started = Instant::now();
+    let exports = self::instantiate(store, pre);
+    *instantiate = started.elapsed();
+    let output = exports?.evaluate(store, input)?;
     parse_verdict(&output)
 }
 

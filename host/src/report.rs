@@ -30,6 +30,8 @@ pub struct PolicyReport {
     pub fault: Option<Fault>,
     /// Wall-clock time of the evaluation, instantiation included, in milliseconds.
     pub elapsed_ms: f64,
+    /// The part of `elapsed_ms` spent instantiating (start function included).
+    pub instantiate_ms: f64,
     /// Fuel consumed.
     pub fuel_used: u64,
     /// Largest linear memory the policy had, in bytes.
@@ -83,6 +85,7 @@ impl PolicyReport {
             reasons: Vec::new(),
             fault: None,
             elapsed_ms: 0.0,
+            instantiate_ms: 0.0,
             fuel_used: 0,
             peak_memory_bytes: 0,
         }

@@ -114,32 +114,33 @@ pub fn report(report: &Report) -> String {
 }
 
 pub fn inspection(i: &Inspection) -> String {
-    let list = |items: &[String]| {
-        if items.is_empty() {
-            "(none)".to_owned()
-        } else {
-            items.join("\n             ")
+    const WIDTH: usize = 13;
+    let mut out = String::new();
+    let mut field = |label: &str, lines: &[String]| {
+        let mut lines = lines.iter();
+        let first = lines.next().map_or("(none)", String::as_str);
+        let _ = writeln!(out, "{label:<WIDTH$} {first}");
+        for line in lines {
+            let _ = writeln!(out, "{:WIDTH$} {line}", "");
         }
     };
-    let mut rows = vec![
-        vec!["path:".into(), i.path.display().to_string()],
-        vec!["digest:".into(), i.digest.clone()],
-        vec!["size:".into(), format!("{} bytes", i.size)],
-        vec![
-            "abi version:".into(),
-            i.abi_version
-                .map_or_else(|| "unknown".to_owned(), |v| v.to_string()),
-        ],
-    ];
+    field("path:", &[i.path.display().to_string()]);
+    field("digest:", std::slice::from_ref(&i.digest));
+    field("size:", &[format!("{} bytes", i.size)]);
+    field(
+        "abi version:",
+        &[i.abi_version
+            .map_or_else(|| "unknown".to_owned(), |v| v.to_string())],
+    );
     if let Some(metadata) = &i.metadata {
-        rows.push(vec!["metadata:".into(), metadata.to_string()]);
+        field("metadata:", &[metadata.to_string()]);
     }
-    rows.push(vec!["imports:".into(), list(&i.imports)]);
-    rows.push(vec!["exports:".into(), list(&i.exports)]);
+    field("imports:", &i.imports);
+    field("exports:", &i.exports);
     let status = match &i.problem {
         None => "runnable".to_owned(),
         Some(fault) => format!("refused: {fault}"),
     };
-    rows.push(vec!["status:".into(), status]);
-    table(&rows)
+    field("status:", &[status]);
+    out
 }

@@ -1,0 +1,104 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use relgate::{Config, Engine, Input, Policy, PolicyRef};
+use serde_json::Value;
+
+/// The repository root; CLI tests run there, so paths in their output are stable.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A fixture policy, by file name, relative to the repository root.
+pub fn policy(name: &str) -> String {
+    format!("tests/data/policies/{name}")
+}
+
+/// A fixture input, by file name, relative to the repository root.
+pub fn input(name: &str) -> String {
+    format!("tests/data/inputs/{name}")
+}
+
+/// Limits small enough that hostile fixtures fault within milliseconds.
+pub fn test_config() -> Config {
+    Config::default()
+        .with_cache_dir(None)
+        .with_fuel(Some(20_000_000))
+        .with_deadline(Duration::from_secs(2))
+}
+
+pub fn engine() -> Engine {
+    Engine::new(test_config()).unwrap()
+}
+
+pub fn load(engine: &Engine, name: &str) -> Policy {
+    engine
+        .load(&PolicyRef::new(root().join(policy(name))))
+        .unwrap()
+}
+
+pub fn read_input(name: &str) -> Input {
+    relgate::input::read_input(&root().join(input(name))).unwrap()
+}
+
+/// What a `relgate` process did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// Runs `relgate` in the repository root with a private cache and no RUST_LOG.
+pub fn relgate(args: &[&str]) -> Run {
+    relgate_with_stdin(args, "")
+}
+
+pub fn relgate_with_stdin(args: &[&str], stdin: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relgate"))
+        .args(args)
+        .current_dir(root())
+        .env(
+            "RELGATE_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("relgate-cache"),
+        )
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("relgate runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out
+            .status
+            .code()
+            .expect("relgate exits normally, not by a signal"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}

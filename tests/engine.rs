@@ -1,0 +1,389 @@
+//! The library API: loading, evaluating, combining, pinning, caching.
+
+use std::time::Duration;
+
+use relgate::{CacheStatus, Decision, Engine, Error, FaultKind, Outcome, PolicyRef, Report};
+use serde_json::json;
+
+use crate::common::{self, engine, load, read_input, root, test_config};
+
+#[test]
+fn static_policies_decide_with_score_and_reasons() {
+    let engine = engine();
+    let input = read_input("passing.json");
+    let cases = [
+        (
+            "allow.wat",
+            "always-allow",
+            Decision::Allow,
+            Some(100.0),
+            "always",
+            Outcome::Pass,
+        ),
+        (
+            "deny.wat",
+            "deny",
+            Decision::Deny,
+            Some(40.0),
+            "tests.failed",
+            Outcome::Fail,
+        ),
+        (
+            "rollback.wat",
+            "rollback",
+            Decision::Rollback,
+            Some(10.0),
+            "metrics.error_rate",
+            Outcome::Fail,
+        ),
+    ];
+    for (file, name, decision, score, check, outcome) in cases {
+        let report = load(&engine, file).evaluate(&input);
+        assert_eq!(report.policy, name, "{file}");
+        assert_eq!(report.decision, decision, "{file}");
+        assert_eq!(report.score, score, "{file}");
+        assert_eq!(report.fault, None, "{file}");
+        assert_eq!(report.reasons.len(), 1, "{file}");
+        assert_eq!(
+            (report.reasons[0].check.as_str(), report.reasons[0].outcome),
+            (check, outcome),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn deny_reason_carries_observed_and_threshold() {
+    let report = load(&engine(), "deny.wat").evaluate(&read_input("passing.json"));
+    assert_eq!(report.reasons[0].observed, Some(json!(3)));
+    assert_eq!(report.reasons[0].threshold, Some(json!(0)));
+}
+
+#[test]
+fn combined_decision_is_the_strictest() {
+    let engine = engine();
+    let input = read_input("passing.json");
+    let cases: [(&[&str], Decision, Option<f64>); 4] = [
+        (&["allow.wat"], Decision::Allow, Some(100.0)),
+        (&["allow.wat", "deny.wat"], Decision::Deny, Some(40.0)),
+        (
+            &["deny.wat", "rollback.wat", "allow.wat"],
+            Decision::Rollback,
+            Some(10.0),
+        ),
+        (
+            &["rollback.wat", "deny.wat"],
+            Decision::Rollback,
+            Some(10.0),
+        ),
+    ];
+    for (files, decision, score) in cases {
+        let policies: Vec<_> = files.iter().map(|f| load(&engine, f)).collect();
+        let report = engine.evaluate(&policies, &input);
+        assert_eq!(report.decision, decision, "{files:?}");
+        assert_eq!(report.score, score, "{files:?}");
+        assert!(!report.decided_by_fault, "{files:?}");
+        assert_eq!(report.policies.len(), files.len());
+        let reason_policies: Vec<&str> = report.reasons.iter().map(|r| r.policy.as_str()).collect();
+        let part_policies: Vec<&str> = report.policies.iter().map(|p| p.policy.as_str()).collect();
+        assert_eq!(
+            reason_policies, part_policies,
+            "one reason per policy, in policy order"
+        );
+    }
+}
+
+#[test]
+fn a_fault_decides_only_when_it_is_stricter() {
+    let engine = engine();
+    let input = read_input("passing.json");
+    let policies = [load(&engine, "allow.wat"), load(&engine, "trap.wat")];
+    let report = engine.evaluate(&policies, &input);
+    assert_eq!(report.decision, Decision::Deny);
+    assert!(report.decided_by_fault);
+    assert_eq!(
+        report.policies[1].fault.as_ref().map(|f| f.kind),
+        Some(FaultKind::Trap)
+    );
+
+    let policies = [load(&engine, "rollback.wat"), load(&engine, "trap.wat")];
+    let report = engine.evaluate(&policies, &input);
+    assert_eq!(report.decision, Decision::Rollback);
+    assert!(
+        !report.decided_by_fault,
+        "the rollback stands without the fault"
+    );
+}
+
+#[test]
+fn config_and_now_reach_the_policy() {
+    let engine = engine();
+    let mut input = read_input("passing.json");
+    input.config =
+        Some(serde_json::from_value(json!({"max_failed": 0, "mode": "strict"})).unwrap());
+    relgate::input::merge_config(
+        &mut input,
+        serde_json::from_value(json!({"mode": "lenient", "extra": [1, 2]})).unwrap(),
+    );
+    input.now = Some("2026-11-26T10:00:00+01:00".into());
+    relgate::input::stamp_now(&mut input, "test".as_ref()).unwrap();
+
+    let report = load(&engine, "echo.wat").evaluate(&input);
+    assert_eq!(report.decision, Decision::Allow, "{:?}", report.fault);
+    let seen = report.reasons[0].observed.clone().unwrap();
+    assert_eq!(
+        seen["config"],
+        json!({"max_failed": 0, "mode": "lenient", "extra": [1, 2]})
+    );
+    assert_eq!(seen["now"], json!("2026-11-26T09:00:00Z"));
+    assert_eq!(seen["release"]["service"], json!("checkout"));
+    assert_eq!(seen["metrics"][1]["value"], json!(212.0));
+}
+
+#[test]
+fn non_finite_metric_values_reach_the_policy_as_strings() {
+    let input: relgate::Input = serde_json::from_value(json!({
+        "metrics": [{"name": "ratio", "value": "NaN", "samples": [1, "+Inf"], "baseline_samples": ["-Inf"]}]
+    }))
+    .unwrap();
+    let report = load(&engine(), "echo.wat").evaluate(&input);
+    let seen = report.reasons[0].observed.clone().unwrap();
+    assert_eq!(seen["metrics"][0]["value"], json!("NaN"));
+    assert_eq!(seen["metrics"][0]["samples"], json!([1.0, "+Inf"]));
+    assert_eq!(seen["metrics"][0]["baseline_samples"], json!(["-Inf"]));
+}
+
+#[test]
+fn every_evaluation_gets_a_fresh_instance() {
+    let engine = engine();
+    let policy = load(&engine, "stateful.wat");
+    let input = read_input("passing.json");
+    for round in 0..3 {
+        let report = policy.evaluate(&input);
+        assert_eq!(
+            report.decision,
+            Decision::Allow,
+            "round {round}: {:?}",
+            report.reasons
+        );
+    }
+}
+
+#[test]
+fn fuel_use_is_deterministic_and_memory_is_reported() {
+    let engine = engine();
+    let policy = engine
+        .load(&PolicyRef::new(root().join("policies/wat/tests-gate.wat")))
+        .unwrap();
+    let input = read_input("failing.json");
+    let first = policy.evaluate(&input);
+    let second = policy.evaluate(&input);
+    assert_eq!(first.decision, Decision::Deny);
+    assert!(first.fuel_used > 0);
+    assert_eq!(first.fuel_used, second.fuel_used);
+    assert_eq!(
+        first.peak_memory_bytes,
+        2 * 65536,
+        "one static page plus one for the input"
+    );
+    assert!(first.instantiate_ms <= first.elapsed_ms);
+}
+
+#[test]
+fn example_policy_judges_the_example_inputs() {
+    let engine = engine();
+    let policy = engine
+        .load(&PolicyRef::new(root().join("policies/wat/tests-gate.wat")))
+        .unwrap();
+    assert_eq!(policy.name(), "tests-gate");
+
+    let pass = policy.evaluate(&read_input("passing.json"));
+    assert_eq!((pass.decision, pass.score), (Decision::Allow, Some(100.0)));
+
+    let fail = policy.evaluate(&read_input("failing.json"));
+    assert_eq!((fail.decision, fail.score), (Decision::Deny, Some(0.0)));
+    assert_eq!(
+        fail.reasons[0].observed,
+        Some(json!(5)),
+        "3 failed + 2 errors"
+    );
+
+    let empty = policy.evaluate(&relgate::Input::default());
+    assert_eq!(empty.decision, Decision::Deny);
+    assert_eq!(empty.reasons[0].check, "tests.present");
+}
+
+#[test]
+fn pinned_digest_must_match() {
+    let engine = engine();
+    let path = root().join(common::policy("allow.wat"));
+    let digest = relgate::digest(&std::fs::read(&path).unwrap());
+    let pinned: PolicyRef = format!("{}@{digest}", path.display()).parse().unwrap();
+    assert_eq!(engine.load(&pinned).unwrap().digest(), digest);
+
+    let wrong: PolicyRef = format!("{}@sha256:{}", path.display(), "0".repeat(64))
+        .parse()
+        .unwrap();
+    match engine.load(&wrong) {
+        Err(Error::DigestMismatch {
+            expected, actual, ..
+        }) => {
+            assert_eq!(expected, format!("sha256:{}", "0".repeat(64)));
+            assert_eq!(actual, digest);
+        }
+        other => panic!("expected DigestMismatch, got {other:?}"),
+    }
+}
+
+#[test]
+fn limits_are_configurable() {
+    let input = read_input("passing.json");
+    let small = Engine::new(test_config().with_max_memory(1 << 20).with_max_input(64)).unwrap();
+    let report = load(&small, "memory-bomb.wat").evaluate(&relgate::Input::default());
+    let fault = report.fault.unwrap();
+    assert_eq!(fault.kind, FaultKind::MemoryLimit);
+    assert!(
+        fault.message.contains("above the limit of 1048576 bytes"),
+        "{}",
+        fault.message
+    );
+
+    let report = load(&small, "allow.wat").evaluate(&input);
+    assert_eq!(report.fault.map(|f| f.kind), Some(FaultKind::InputTooLarge));
+
+    let quick = Engine::new(
+        test_config()
+            .with_fuel(None)
+            .with_deadline(Duration::from_millis(100)),
+    )
+    .unwrap();
+    let report = load(&quick, "loop.wat").evaluate(&input);
+    assert_eq!(report.fault.map(|f| f.kind), Some(FaultKind::Timeout));
+}
+
+#[test]
+fn on_fault_sets_the_fault_decision() {
+    let input = read_input("passing.json");
+    for decision in [Decision::Allow, Decision::Deny, Decision::Rollback] {
+        let engine = Engine::new(test_config().with_on_fault(decision)).unwrap();
+        let report = load(&engine, "trap.wat").evaluate(&input);
+        assert_eq!(report.decision, decision);
+        assert_eq!(report.reasons[0].check, relgate::FAULT_CHECK);
+    }
+}
+
+#[test]
+fn trap_backtrace_names_the_functions() {
+    let report = load(&engine(), "trap.wat").evaluate(&read_input("passing.json"));
+    let fault = report.fault.unwrap();
+    assert_eq!(fault.kind, FaultKind::Trap);
+    assert!(
+        fault.backtrace[0].contains("check_invariants"),
+        "{:?}",
+        fault.backtrace
+    );
+    assert!(
+        fault.backtrace[1].contains("judge"),
+        "{:?}",
+        fault.backtrace
+    );
+}
+
+#[test]
+fn refused_policy_becomes_a_fault_report() {
+    let engine = engine();
+    let err = engine
+        .load(&PolicyRef::new(root().join(common::policy("wasi.wat"))))
+        .unwrap_err();
+    let fault = err.fault().expect("an ABI refusal carries its fault");
+    assert_eq!(fault.kind, FaultKind::BadAbi);
+    assert!(
+        fault.message.contains("`wasi_snapshot_preview1::fd_write`"),
+        "{}",
+        fault.message
+    );
+
+    let refused = relgate::PolicyReport::refused(&err, Decision::Deny).unwrap();
+    assert_eq!(refused.policy, "wasi");
+    let report = Report::from_policies(vec![refused]);
+    assert_eq!(report.decision, Decision::Deny);
+    assert!(report.decided_by_fault);
+
+    let unreadable = engine
+        .load(&PolicyRef::new("no/such/policy.wasm"))
+        .unwrap_err();
+    assert!(relgate::PolicyReport::refused(&unreadable, Decision::Deny).is_none());
+}
+
+#[test]
+fn invalid_wat_names_the_file_and_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.wat");
+    std::fs::write(
+        &path,
+        "(module\n  (func (export \"x\") (result i32)\n    i32.const))\n",
+    )
+    .unwrap();
+    let err = engine().load(&PolicyRef::new(&path)).unwrap_err();
+    assert!(matches!(err, Error::CompilePolicy { .. }), "{err:?}");
+    let chain = format!("{:#}", anyhow::Error::from(err));
+    assert!(chain.contains("broken.wat"), "{chain}");
+    assert!(chain.contains(":3:"), "line 3 is named: {chain}");
+}
+
+#[test]
+fn compiled_policies_are_cached_and_bad_entries_recompiled() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = test_config().with_cache_dir(Some(dir.path().to_path_buf()));
+    let input = read_input("failing.json");
+    let load_fresh = || {
+        let engine = Engine::new(config.clone()).unwrap();
+        let policy = load(&engine, "deny.wat");
+        assert_eq!(policy.evaluate(&input).decision, Decision::Deny);
+        policy.cache_status()
+    };
+    assert_eq!(load_fresh(), CacheStatus::Miss);
+    assert_eq!(load_fresh(), CacheStatus::Hit);
+
+    let entries: Vec<_> = walk(dir.path())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "cwasm"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let entry = &entries[0];
+
+    // A flipped byte in the compiled code: the checksum catches it.
+    let mut bytes = std::fs::read(entry).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(entry, &bytes).unwrap();
+    assert_eq!(load_fresh(), CacheStatus::Corrupt);
+    assert_eq!(load_fresh(), CacheStatus::Hit, "the entry was rewritten");
+
+    // Truncated.
+    std::fs::write(entry, &bytes[..10]).unwrap();
+    assert_eq!(load_fresh(), CacheStatus::Corrupt);
+
+    // A well-formed entry whose payload is not this engine's code.
+    let payload = b"not a compiled module";
+    let mut stale = b"relgate-module-cache-v1\n".to_vec();
+    use sha2::Digest;
+    stale.extend_from_slice(&sha2::Sha256::digest(payload));
+    stale.extend_from_slice(payload);
+    std::fs::write(entry, &stale).unwrap();
+    assert_eq!(load_fresh(), CacheStatus::Stale);
+    assert_eq!(load_fresh(), CacheStatus::Hit);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
