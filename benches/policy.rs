@@ -10,10 +10,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use relgate::{Config, Engine, Input, Policy};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 fn policy_source() -> Vec<u8> {
@@ -48,17 +45,12 @@ fn compile(c: &mut Criterion) {
     let source = policy_source();
     let mut group = c.benchmark_group("compile");
     let uncached = Engine::new(Config::default().with_cache_dir(None)).unwrap();
-    group.bench_function("tests-gate/uncached", |b| {
-        b.iter(|| uncached.load_bytes("tests-gate", &source).unwrap())
-    });
+    group.bench_function("tests-gate/uncached", |b| b.iter(|| uncached.load_bytes("tests-gate", &source).unwrap()));
 
     let dir = tempfile::tempdir().unwrap();
-    let cached =
-        Engine::new(Config::default().with_cache_dir(Some(dir.path().to_path_buf()))).unwrap();
+    let cached = Engine::new(Config::default().with_cache_dir(Some(dir.path().to_path_buf()))).unwrap();
     cached.load_bytes("tests-gate", &source).unwrap();
-    group.bench_function("tests-gate/cache-hit", |b| {
-        b.iter(|| cached.load_bytes("tests-gate", &source).unwrap())
-    });
+    group.bench_function("tests-gate/cache-hit", |b| b.iter(|| cached.load_bytes("tests-gate", &source).unwrap()));
     group.finish();
 }
 
@@ -70,9 +62,7 @@ fn instantiate(c: &mut Criterion) {
     // Evaluations report their instantiation time; sum just that part.
     group.bench_function("tests-gate", |b| {
         b.iter_custom(|iters| {
-            (0..iters)
-                .map(|_| Duration::from_secs_f64(policy.evaluate_json(&input).instantiate_ms / 1e3))
-                .sum()
+            (0..iters).map(|_| Duration::from_secs_f64(policy.evaluate_json(&input).instantiate_ms / 1e3)).sum()
         })
     });
     group.finish();

@@ -25,29 +25,14 @@ fn readme_example_denies_failing_tests_in_text() {
 fn readme_example_allows_passing_tests() {
     let run = relgate(&["eval", "--policy", GATE, "--input", &input("passing.json")]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.starts_with("decision: allow (score 100)\n"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.starts_with("decision: allow (score 100)\n"), "{}", run.stdout);
 }
 
 #[test]
 fn json_report_of_several_policies() {
     let (allow, deny) = (policy("allow.wat"), policy("deny.wat"));
-    let run = relgate(&[
-        "eval",
-        "-p",
-        &allow,
-        "-p",
-        &deny,
-        "-p",
-        GATE,
-        "-i",
-        &input("failing.json"),
-        "--format",
-        "json",
-    ]);
+    let run =
+        relgate(&["eval", "-p", &allow, "-p", &deny, "-p", GATE, "-i", &input("failing.json"), "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let report = run.json();
     masked().bind(|| insta::assert_json_snapshot!(report));
@@ -59,15 +44,7 @@ fn exit_codes_follow_the_decision() {
         (vec![policy("allow.wat")], 0, "allow"),
         (vec![policy("deny.wat")], 1, "deny"),
         (vec![policy("rollback.wat")], 3, "rollback"),
-        (
-            vec![
-                policy("allow.wat"),
-                policy("rollback.wat"),
-                policy("deny.wat"),
-            ],
-            3,
-            "rollback",
-        ),
+        (vec![policy("allow.wat"), policy("rollback.wat"), policy("deny.wat")], 3, "rollback"),
         (vec![policy("allow.wat"), policy("trap.wat")], 4, "deny"),
         (vec![policy("deny.wat"), policy("trap.wat")], 1, "deny"),
     ];
@@ -90,65 +67,29 @@ fn input_from_stdin_and_config_from_a_file() {
     let echo = policy("echo.wat");
     let stdin = r#"{"now": "2026-01-01T00:00:00Z", "config": {"mode": "input", "keep": true}}"#;
     let run = relgate_with_stdin(
-        &[
-            "eval",
-            "-p",
-            &echo,
-            "--input",
-            "-",
-            "--config",
-            config.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
+        &["eval", "-p", &echo, "--input", "-", "--config", config.to_str().unwrap(), "--format", "json"],
         stdin,
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let seen = &run.json()["policies"][0]["reasons"][0]["observed"];
-    assert_eq!(
-        seen["config"],
-        serde_json::json!({"threshold": 3, "mode": "file", "keep": true})
-    );
+    assert_eq!(seen["config"], serde_json::json!({"threshold": 3, "mode": "file", "keep": true}));
     assert_eq!(seen["now"], "2026-01-01T00:00:00Z");
 }
 
 #[test]
 fn now_is_stamped_when_absent() {
     let run = relgate(&["eval", "-p", &policy("echo.wat"), "--format", "json"]);
-    let now = run.json()["policies"][0]["reasons"][0]["observed"]["now"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert!(
-        now.parse::<jiff::Timestamp>().is_ok() && now.ends_with('Z'),
-        "{now}"
-    );
+    let now = run.json()["policies"][0]["reasons"][0]["observed"]["now"].as_str().unwrap().to_owned();
+    assert!(now.parse::<jiff::Timestamp>().is_ok() && now.ends_with('Z'), "{now}");
 }
 
 #[test]
 fn stdout_carries_only_the_result_even_when_verbose() {
-    let run = relgate(&[
-        "-vv",
-        "eval",
-        "--policy",
-        GATE,
-        "--input",
-        &input("failing.json"),
-        "--format",
-        "json",
-    ]);
+    let run = relgate(&["-vv", "eval", "--policy", GATE, "--input", &input("failing.json"), "--format", "json"]);
     assert_eq!(run.code, 1);
     assert_eq!(run.json()["decision"], "deny");
-    assert!(
-        run.stderr.contains("denying: tests failed or errored"),
-        "the policy's log: {}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("policy loaded"),
-        "debug logging: {}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("denying: tests failed or errored"), "the policy's log: {}", run.stderr);
+    assert!(run.stderr.contains("policy loaded"), "debug logging: {}", run.stderr);
 }
 
 #[test]
@@ -161,69 +102,37 @@ fn input_errors_exit_2_naming_file_line_and_column() {
     };
     let malformed = write("malformed.json", "{\n  \"tests\": {\"total\": 3,}\n}\n");
     let misspelled = write("misspelled.json", "{\n  \"test\": {}\n}\n");
+    let nested = write("nested.json", r#"{"metrics": [{"name": "a", "nmae": "b"}]}"#);
     let bad_now = write("now.json", r#"{"now": "tomorrow"}"#);
     let not_object = write("config.json", "[1, 2]");
-    let broken_wat = write(
-        "broken.wat",
-        "(module\n  (func (result i32)\n    i32.const))\n",
-    );
+    let broken_wat = write("broken.wat", "(module\n  (func (result i32)\n    i32.const))\n");
     let (allow, gate) = (policy("allow.wat"), GATE);
     let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
         (
             vec!["eval", "-p", gate, "-i", &malformed],
-            vec![
-                "malformed.json is invalid",
-                "trailing comma at line 2 column 24",
-            ],
+            vec!["malformed.json is invalid", "trailing comma at line 2 column 24"],
         ),
-        (
-            vec!["eval", "-p", gate, "-i", &misspelled],
-            vec!["unknown field `test`", "line 2 column 8"],
-        ),
-        (
-            vec!["eval", "-p", gate, "-i", &bad_now],
-            vec!["field `now` is \"tomorrow\"", "RFC 3339"],
-        ),
-        (
-            vec!["eval", "-p", gate, "--config", &not_object],
-            vec!["config", "config.json is invalid", "expected a map"],
-        ),
+        (vec!["eval", "-p", gate, "-i", &misspelled], vec!["misspelled.json has an unknown field `test`"]),
+        (vec!["eval", "-p", gate, "-i", &nested], vec!["unknown field `metrics[0].nmae`"]),
+        (vec!["eval", "-p", gate, "-i", &bad_now], vec!["field `now` is \"tomorrow\"", "RFC 3339"]),
+        (vec!["eval", "-p", gate, "--config", &not_object], vec!["config", "config.json is invalid", "expected a map"]),
         (
             vec!["eval", "-p", gate, "-i", "no/such/input.json"],
             vec!["cannot read input no/such/input.json", "No such file"],
         ),
-        (
-            vec!["eval", "-p", "no/such/policy.wasm"],
-            vec!["cannot read policy no/such/policy.wasm"],
-        ),
-        (
-            vec!["eval", "-p", &broken_wat],
-            vec!["broken.wat is not a valid WebAssembly module", ":3:"],
-        ),
-        (
-            vec!["eval", "-p", &allow, "--timeout", "soon"],
-            vec!["invalid value 'soon' for '--timeout"],
-        ),
-        (
-            vec!["eval", "-p", &allow, "--max-memory", "1KiB"],
-            vec!["`max_memory` must be at least 64 KiB"],
-        ),
+        (vec!["eval", "-p", "no/such/policy.wasm"], vec!["cannot read policy no/such/policy.wasm"]),
+        (vec!["eval", "-p", &broken_wat], vec!["broken.wat is not a valid WebAssembly module", ":3:"]),
+        (vec!["eval", "-p", &allow, "--timeout", "soon"], vec!["invalid value 'soon' for '--timeout"]),
+        (vec!["eval", "-p", &allow, "--max-memory", "1KiB"], vec!["`max_memory` must be at least 64 KiB"]),
         (vec!["eval"], vec!["--policy <POLICY>"]),
-        (
-            vec!["eval", "-p", "x.wasm@sha256:12"],
-            vec!["invalid policy pin `x.wasm@sha256:12`"],
-        ),
+        (vec!["eval", "-p", "x.wasm@sha256:12"], vec!["invalid policy pin `x.wasm@sha256:12`"]),
     ];
     for (args, words) in cases {
         let run = relgate(&args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert_eq!(run.stdout, "", "{args:?}: nothing on stdout");
         for word in words {
-            assert!(
-                run.stderr.contains(word),
-                "{args:?}: stderr lacks {word:?}:\n{}",
-                run.stderr
-            );
+            assert!(run.stderr.contains(word), "{args:?}: stderr lacks {word:?}:\n{}", run.stderr);
         }
     }
 }
@@ -239,13 +148,7 @@ fn pinned_policy_runs_only_with_its_digest() {
     let wrong = format!("{allow}@sha256:{}", "ab".repeat(32));
     let run = relgate(&["eval", "-p", &wrong]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains(&format!(
-            "has digest {digest}, but it is pinned to sha256:abab"
-        )),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains(&format!("has digest {digest}, but it is pinned to sha256:abab")), "{}", run.stderr);
 }
 
 #[test]

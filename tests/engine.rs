@@ -12,30 +12,9 @@ fn static_policies_decide_with_score_and_reasons() {
     let engine = engine();
     let input = read_input("passing.json");
     let cases = [
-        (
-            "allow.wat",
-            "always-allow",
-            Decision::Allow,
-            Some(100.0),
-            "always",
-            Outcome::Pass,
-        ),
-        (
-            "deny.wat",
-            "deny",
-            Decision::Deny,
-            Some(40.0),
-            "tests.failed",
-            Outcome::Fail,
-        ),
-        (
-            "rollback.wat",
-            "rollback",
-            Decision::Rollback,
-            Some(10.0),
-            "metrics.error_rate",
-            Outcome::Fail,
-        ),
+        ("allow.wat", "always-allow", Decision::Allow, Some(100.0), "always", Outcome::Pass),
+        ("deny.wat", "deny", Decision::Deny, Some(40.0), "tests.failed", Outcome::Fail),
+        ("rollback.wat", "rollback", Decision::Rollback, Some(10.0), "metrics.error_rate", Outcome::Fail),
     ];
     for (file, name, decision, score, check, outcome) in cases {
         let report = load(&engine, file).evaluate(&input);
@@ -44,11 +23,7 @@ fn static_policies_decide_with_score_and_reasons() {
         assert_eq!(report.score, score, "{file}");
         assert_eq!(report.fault, None, "{file}");
         assert_eq!(report.reasons.len(), 1, "{file}");
-        assert_eq!(
-            (report.reasons[0].check.as_str(), report.reasons[0].outcome),
-            (check, outcome),
-            "{file}"
-        );
+        assert_eq!((report.reasons[0].check.as_str(), report.reasons[0].outcome), (check, outcome), "{file}");
     }
 }
 
@@ -66,16 +41,8 @@ fn combined_decision_is_the_strictest() {
     let cases: [(&[&str], Decision, Option<f64>); 4] = [
         (&["allow.wat"], Decision::Allow, Some(100.0)),
         (&["allow.wat", "deny.wat"], Decision::Deny, Some(40.0)),
-        (
-            &["deny.wat", "rollback.wat", "allow.wat"],
-            Decision::Rollback,
-            Some(10.0),
-        ),
-        (
-            &["rollback.wat", "deny.wat"],
-            Decision::Rollback,
-            Some(10.0),
-        ),
+        (&["deny.wat", "rollback.wat", "allow.wat"], Decision::Rollback, Some(10.0)),
+        (&["rollback.wat", "deny.wat"], Decision::Rollback, Some(10.0)),
     ];
     for (files, decision, score) in cases {
         let policies: Vec<_> = files.iter().map(|f| load(&engine, f)).collect();
@@ -86,10 +53,7 @@ fn combined_decision_is_the_strictest() {
         assert_eq!(report.policies.len(), files.len());
         let reason_policies: Vec<&str> = report.reasons.iter().map(|r| r.policy.as_str()).collect();
         let part_policies: Vec<&str> = report.policies.iter().map(|p| p.policy.as_str()).collect();
-        assert_eq!(
-            reason_policies, part_policies,
-            "one reason per policy, in policy order"
-        );
+        assert_eq!(reason_policies, part_policies, "one reason per policy, in policy order");
     }
 }
 
@@ -101,26 +65,19 @@ fn a_fault_decides_only_when_it_is_stricter() {
     let report = engine.evaluate(&policies, &input);
     assert_eq!(report.decision, Decision::Deny);
     assert!(report.decided_by_fault);
-    assert_eq!(
-        report.policies[1].fault.as_ref().map(|f| f.kind),
-        Some(FaultKind::Trap)
-    );
+    assert_eq!(report.policies[1].fault.as_ref().map(|f| f.kind), Some(FaultKind::Trap));
 
     let policies = [load(&engine, "rollback.wat"), load(&engine, "trap.wat")];
     let report = engine.evaluate(&policies, &input);
     assert_eq!(report.decision, Decision::Rollback);
-    assert!(
-        !report.decided_by_fault,
-        "the rollback stands without the fault"
-    );
+    assert!(!report.decided_by_fault, "the rollback stands without the fault");
 }
 
 #[test]
 fn config_and_now_reach_the_policy() {
     let engine = engine();
     let mut input = read_input("passing.json");
-    input.config =
-        Some(serde_json::from_value(json!({"max_failed": 0, "mode": "strict"})).unwrap());
+    input.config = Some(serde_json::from_value(json!({"max_failed": 0, "mode": "strict"})).unwrap());
     relgate::input::merge_config(
         &mut input,
         serde_json::from_value(json!({"mode": "lenient", "extra": [1, 2]})).unwrap(),
@@ -131,10 +88,7 @@ fn config_and_now_reach_the_policy() {
     let report = load(&engine, "echo.wat").evaluate(&input);
     assert_eq!(report.decision, Decision::Allow, "{:?}", report.fault);
     let seen = report.reasons[0].observed.clone().unwrap();
-    assert_eq!(
-        seen["config"],
-        json!({"max_failed": 0, "mode": "lenient", "extra": [1, 2]})
-    );
+    assert_eq!(seen["config"], json!({"max_failed": 0, "mode": "lenient", "extra": [1, 2]}));
     assert_eq!(seen["now"], json!("2026-11-26T09:00:00Z"));
     assert_eq!(seen["release"]["service"], json!("checkout"));
     assert_eq!(seen["metrics"][1]["value"], json!(212.0));
@@ -160,41 +114,28 @@ fn every_evaluation_gets_a_fresh_instance() {
     let input = read_input("passing.json");
     for round in 0..3 {
         let report = policy.evaluate(&input);
-        assert_eq!(
-            report.decision,
-            Decision::Allow,
-            "round {round}: {:?}",
-            report.reasons
-        );
+        assert_eq!(report.decision, Decision::Allow, "round {round}: {:?}", report.reasons);
     }
 }
 
 #[test]
 fn fuel_use_is_deterministic_and_memory_is_reported() {
     let engine = engine();
-    let policy = engine
-        .load(&PolicyRef::new(root().join("policies/wat/tests-gate.wat")))
-        .unwrap();
+    let policy = engine.load(&PolicyRef::new(root().join("policies/wat/tests-gate.wat"))).unwrap();
     let input = read_input("failing.json");
     let first = policy.evaluate(&input);
     let second = policy.evaluate(&input);
     assert_eq!(first.decision, Decision::Deny);
     assert!(first.fuel_used > 0);
     assert_eq!(first.fuel_used, second.fuel_used);
-    assert_eq!(
-        first.peak_memory_bytes,
-        2 * 65536,
-        "one static page plus one for the input"
-    );
+    assert_eq!(first.peak_memory_bytes, 2 * 65536, "one static page plus one for the input");
     assert!(first.instantiate_ms <= first.elapsed_ms);
 }
 
 #[test]
 fn example_policy_judges_the_example_inputs() {
     let engine = engine();
-    let policy = engine
-        .load(&PolicyRef::new(root().join("policies/wat/tests-gate.wat")))
-        .unwrap();
+    let policy = engine.load(&PolicyRef::new(root().join("policies/wat/tests-gate.wat"))).unwrap();
     assert_eq!(policy.name(), "tests-gate");
 
     let pass = policy.evaluate(&read_input("passing.json"));
@@ -202,11 +143,7 @@ fn example_policy_judges_the_example_inputs() {
 
     let fail = policy.evaluate(&read_input("failing.json"));
     assert_eq!((fail.decision, fail.score), (Decision::Deny, Some(0.0)));
-    assert_eq!(
-        fail.reasons[0].observed,
-        Some(json!(5)),
-        "3 failed + 2 errors"
-    );
+    assert_eq!(fail.reasons[0].observed, Some(json!(5)), "3 failed + 2 errors");
 
     let empty = policy.evaluate(&relgate::Input::default());
     assert_eq!(empty.decision, Decision::Deny);
@@ -221,13 +158,9 @@ fn pinned_digest_must_match() {
     let pinned: PolicyRef = format!("{}@{digest}", path.display()).parse().unwrap();
     assert_eq!(engine.load(&pinned).unwrap().digest(), digest);
 
-    let wrong: PolicyRef = format!("{}@sha256:{}", path.display(), "0".repeat(64))
-        .parse()
-        .unwrap();
+    let wrong: PolicyRef = format!("{}@sha256:{}", path.display(), "0".repeat(64)).parse().unwrap();
     match engine.load(&wrong) {
-        Err(Error::DigestMismatch {
-            expected, actual, ..
-        }) => {
+        Err(Error::DigestMismatch { expected, actual, .. }) => {
             assert_eq!(expected, format!("sha256:{}", "0".repeat(64)));
             assert_eq!(actual, digest);
         }
@@ -242,21 +175,12 @@ fn limits_are_configurable() {
     let report = load(&small, "memory-bomb.wat").evaluate(&relgate::Input::default());
     let fault = report.fault.unwrap();
     assert_eq!(fault.kind, FaultKind::MemoryLimit);
-    assert!(
-        fault.message.contains("above the limit of 1048576 bytes"),
-        "{}",
-        fault.message
-    );
+    assert!(fault.message.contains("above the limit of 1048576 bytes"), "{}", fault.message);
 
     let report = load(&small, "allow.wat").evaluate(&input);
     assert_eq!(report.fault.map(|f| f.kind), Some(FaultKind::InputTooLarge));
 
-    let quick = Engine::new(
-        test_config()
-            .with_fuel(None)
-            .with_deadline(Duration::from_millis(100)),
-    )
-    .unwrap();
+    let quick = Engine::new(test_config().with_fuel(None).with_deadline(Duration::from_millis(100))).unwrap();
     let report = load(&quick, "loop.wat").evaluate(&input);
     assert_eq!(report.fault.map(|f| f.kind), Some(FaultKind::Timeout));
 }
@@ -277,31 +201,17 @@ fn trap_backtrace_names_the_functions() {
     let report = load(&engine(), "trap.wat").evaluate(&read_input("passing.json"));
     let fault = report.fault.unwrap();
     assert_eq!(fault.kind, FaultKind::Trap);
-    assert!(
-        fault.backtrace[0].contains("check_invariants"),
-        "{:?}",
-        fault.backtrace
-    );
-    assert!(
-        fault.backtrace[1].contains("judge"),
-        "{:?}",
-        fault.backtrace
-    );
+    assert!(fault.backtrace[0].contains("check_invariants"), "{:?}", fault.backtrace);
+    assert!(fault.backtrace[1].contains("judge"), "{:?}", fault.backtrace);
 }
 
 #[test]
 fn refused_policy_becomes_a_fault_report() {
     let engine = engine();
-    let err = engine
-        .load(&PolicyRef::new(root().join(common::policy("wasi.wat"))))
-        .unwrap_err();
+    let err = engine.load(&PolicyRef::new(root().join(common::policy("wasi.wat")))).unwrap_err();
     let fault = err.fault().expect("an ABI refusal carries its fault");
     assert_eq!(fault.kind, FaultKind::BadAbi);
-    assert!(
-        fault.message.contains("`wasi_snapshot_preview1::fd_write`"),
-        "{}",
-        fault.message
-    );
+    assert!(fault.message.contains("`wasi_snapshot_preview1::fd_write`"), "{}", fault.message);
 
     let refused = relgate::PolicyReport::refused(&err, Decision::Deny).unwrap();
     assert_eq!(refused.policy, "wasi");
@@ -309,9 +219,7 @@ fn refused_policy_becomes_a_fault_report() {
     assert_eq!(report.decision, Decision::Deny);
     assert!(report.decided_by_fault);
 
-    let unreadable = engine
-        .load(&PolicyRef::new("no/such/policy.wasm"))
-        .unwrap_err();
+    let unreadable = engine.load(&PolicyRef::new("no/such/policy.wasm")).unwrap_err();
     assert!(relgate::PolicyReport::refused(&unreadable, Decision::Deny).is_none());
 }
 
@@ -319,11 +227,7 @@ fn refused_policy_becomes_a_fault_report() {
 fn invalid_wat_names_the_file_and_position() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("broken.wat");
-    std::fs::write(
-        &path,
-        "(module\n  (func (export \"x\") (result i32)\n    i32.const))\n",
-    )
-    .unwrap();
+    std::fs::write(&path, "(module\n  (func (export \"x\") (result i32)\n    i32.const))\n").unwrap();
     let err = engine().load(&PolicyRef::new(&path)).unwrap_err();
     assert!(matches!(err, Error::CompilePolicy { .. }), "{err:?}");
     let chain = format!("{:#}", anyhow::Error::from(err));
@@ -345,10 +249,8 @@ fn compiled_policies_are_cached_and_bad_entries_recompiled() {
     assert_eq!(load_fresh(), CacheStatus::Miss);
     assert_eq!(load_fresh(), CacheStatus::Hit);
 
-    let entries: Vec<_> = walk(dir.path())
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "cwasm"))
-        .collect();
+    let entries: Vec<_> =
+        walk(dir.path()).into_iter().filter(|p| p.extension().is_some_and(|e| e == "cwasm")).collect();
     assert_eq!(entries.len(), 1, "{entries:?}");
     let entry = &entries[0];
 

@@ -5,49 +5,14 @@ use crate::common::{input, policy, relgate};
 
 /// (fixture, extra flags, fault kind, words the message must contain)
 const CASES: &[(&str, &[&str], &str, &str)] = &[
-    (
-        "loop.wat",
-        &["--fuel", "5000000"],
-        "out_of_fuel",
-        "used all 5000000 units of fuel in `relgate_evaluate`",
-    ),
-    (
-        "loop.wat",
-        &["--fuel", "unlimited", "--timeout", "150ms"],
-        "timeout",
-        "ran past the 150ms deadline",
-    ),
-    (
-        "start-loop.wat",
-        &["--fuel", "unlimited", "--timeout", "150ms"],
-        "timeout",
-        "deadline in instantiation",
-    ),
-    (
-        "start-loop.wat",
-        &["--fuel", "5000000"],
-        "out_of_fuel",
-        "fuel in instantiation",
-    ),
-    (
-        "memory-bomb.wat",
-        &[],
-        "memory_limit",
-        "above the limit of 67108864 bytes; raise it with --max-memory",
-    ),
+    ("loop.wat", &["--fuel", "5000000"], "out_of_fuel", "used all 5000000 units of fuel in `relgate_evaluate`"),
+    ("loop.wat", &["--fuel", "unlimited", "--timeout", "150ms"], "timeout", "ran past the 150ms deadline"),
+    ("start-loop.wat", &["--fuel", "unlimited", "--timeout", "150ms"], "timeout", "deadline in instantiation"),
+    ("start-loop.wat", &["--fuel", "5000000"], "out_of_fuel", "fuel in instantiation"),
+    ("memory-bomb.wat", &[], "memory_limit", "above the limit of 67108864 bytes; raise it with --max-memory"),
     ("big-memory.wat", &[], "memory_limit", "to 134217728 bytes"),
-    (
-        "recursion.wat",
-        &[],
-        "stack_overflow",
-        "exhausted its 524288-byte wasm stack",
-    ),
-    (
-        "recursion.wat",
-        &["--max-stack", "64KiB"],
-        "stack_overflow",
-        "exhausted its 65536-byte wasm stack",
-    ),
+    ("recursion.wat", &[], "stack_overflow", "exhausted its 524288-byte wasm stack"),
+    ("recursion.wat", &["--max-stack", "64KiB"], "stack_overflow", "exhausted its 65536-byte wasm stack"),
     (
         "oob-output.wat",
         &[],
@@ -55,78 +20,18 @@ const CASES: &[(&str, &[&str], &str, &str)] = &[
         "returned 16 bytes at address 2147418112, outside the policy's 65536-byte memory",
     ),
     ("oob-alloc.wat", &[], "bad_abi", "`relgate_alloc("),
-    (
-        "huge-output.wat",
-        &[],
-        "output_too_large",
-        "returned 2097152 bytes, above the output limit of 1048576 bytes",
-    ),
-    (
-        "allow.wat",
-        &["--max-input", "100B"],
-        "input_too_large",
-        "above the input limit of 100 bytes",
-    ),
-    (
-        "invalid-json.wat",
-        &[],
-        "bad_output",
-        "the output begins \"this is not json\"",
-    ),
-    (
-        "unknown-decision.wat",
-        &[],
-        "bad_output",
-        "unknown variant `maybe`",
-    ),
-    (
-        "score-out-of-range.wat",
-        &[],
-        "bad_output",
-        "score 250 is outside 0..=100",
-    ),
-    (
-        "bad-metadata.wat",
-        &[],
-        "bad_output",
-        "`relgate_metadata` returned invalid JSON",
-    ),
-    (
-        "wasi.wat",
-        &[],
-        "bad_abi",
-        "imports `wasi_snapshot_preview1::fd_write`",
-    ),
-    (
-        "missing-export.wat",
-        &[],
-        "bad_abi",
-        "does not export `relgate_evaluate`",
-    ),
-    (
-        "mistyped-export.wat",
-        &[],
-        "bad_abi",
-        "export `relgate_evaluate` has type (func (param i32) (result i32))",
-    ),
-    (
-        "wrong-version.wat",
-        &[],
-        "bad_abi",
-        "returned 2, but this relgate implements ABI version 1",
-    ),
-    (
-        "bad-log.wat",
-        &[],
-        "bad_abi",
-        "`relgate::log` was given 64 bytes at address 2147418112",
-    ),
-    (
-        "trap.wat",
-        &[],
-        "trap",
-        "wasm `unreachable` instruction executed",
-    ),
+    ("huge-output.wat", &[], "output_too_large", "returned 2097152 bytes, above the output limit of 1048576 bytes"),
+    ("allow.wat", &["--max-input", "100B"], "input_too_large", "above the input limit of 100 bytes"),
+    ("invalid-json.wat", &[], "bad_output", "the output begins \"this is not json\""),
+    ("unknown-decision.wat", &[], "bad_output", "unknown variant `maybe`"),
+    ("score-out-of-range.wat", &[], "bad_output", "score 250 is outside 0..=100"),
+    ("bad-metadata.wat", &[], "bad_output", "`relgate_metadata` returned invalid JSON"),
+    ("wasi.wat", &[], "bad_abi", "imports `wasi_snapshot_preview1::fd_write`"),
+    ("missing-export.wat", &[], "bad_abi", "does not export `relgate_evaluate`"),
+    ("mistyped-export.wat", &[], "bad_abi", "export `relgate_evaluate` has type (func (param i32) (result i32))"),
+    ("wrong-version.wat", &[], "bad_abi", "returned 2, but this relgate implements ABI version 1"),
+    ("bad-log.wat", &[], "bad_abi", "`relgate::log` was given 64 bytes at address 2147418112"),
+    ("trap.wat", &[], "trap", "wasm `unreachable` instruction executed"),
 ];
 
 #[test]
@@ -134,15 +39,7 @@ fn hostile_policies_fail_closed_with_their_exact_fault() {
     let input = input("passing.json");
     for (fixture, flags, kind, words) in CASES {
         let fixture_path = policy(fixture);
-        let mut args = vec![
-            "eval",
-            "--policy",
-            &fixture_path,
-            "--input",
-            &input,
-            "--format",
-            "json",
-        ];
+        let mut args = vec!["eval", "--policy", &fixture_path, "--input", &input, "--format", "json"];
         args.extend_from_slice(flags);
         let run = relgate(&args);
         let label = format!("{fixture} {flags:?}");
@@ -153,43 +50,21 @@ fn hostile_policies_fail_closed_with_their_exact_fault() {
         let fault = &report["policies"][0]["fault"];
         assert_eq!(fault["kind"], *kind, "{label}: {fault}");
         let message = fault["message"].as_str().unwrap();
-        assert!(
-            message.contains(words),
-            "{label}: message {message:?} lacks {words:?}"
-        );
+        assert!(message.contains(words), "{label}: message {message:?} lacks {words:?}");
         assert_eq!(report["reasons"][0]["check"], "relgate.fault", "{label}");
-        assert!(
-            run.stderr.contains("policy faulted"),
-            "{label}: the fault is logged on stderr"
-        );
+        assert!(run.stderr.contains("policy faulted"), "{label}: the fault is logged on stderr");
     }
 }
 
 #[test]
 fn on_fault_rollback_and_allow() {
     let trap = policy("trap.wat");
-    let run = relgate(&[
-        "eval",
-        "--policy",
-        &trap,
-        "--on-fault",
-        "rollback",
-        "--format",
-        "json",
-    ]);
+    let run = relgate(&["eval", "--policy", &trap, "--on-fault", "rollback", "--format", "json"]);
     assert_eq!(run.code, 4);
     assert_eq!(run.json()["decision"], "rollback");
 
     // Fail-open is the user's explicit choice: the release goes ahead, the fault is reported.
-    let run = relgate(&[
-        "eval",
-        "--policy",
-        &trap,
-        "--on-fault",
-        "allow",
-        "--format",
-        "json",
-    ]);
+    let run = relgate(&["eval", "--policy", &trap, "--on-fault", "allow", "--format", "json"]);
     assert_eq!(run.code, 0);
     let report = run.json();
     assert_eq!(report["decision"], "allow");

@@ -46,10 +46,7 @@ impl fmt::Display for AbiViolation {
 impl std::error::Error for AbiViolation {}
 
 fn signature(ty: &FuncType) -> (Vec<String>, Vec<String>) {
-    (
-        ty.params().map(|t| t.to_string()).collect(),
-        ty.results().map(|t| t.to_string()).collect(),
-    )
+    (ty.params().map(|t| t.to_string()).collect(), ty.results().map(|t| t.to_string()).collect())
 }
 
 fn wat_signature(params: &[&str], results: &[&str]) -> String {
@@ -77,12 +74,9 @@ fn bad_abi(message: String) -> Fault {
 pub(crate) fn check_module(module: &Module) -> Result<(), Fault> {
     for import in module.imports() {
         let (m, name) = (import.module(), import.name());
-        let host = HOST_FUNCTIONS
-            .iter()
-            .find(|(n, ..)| m == IMPORT_MODULE && *n == name);
+        let host = HOST_FUNCTIONS.iter().find(|(n, ..)| m == IMPORT_MODULE && *n == name);
         match (host, import.ty()) {
-            (Some((_, params, results)), ExternType::Func(ty)) if matches(&ty, params, results) => {
-            }
+            (Some((_, params, results)), ExternType::Func(ty)) if matches(&ty, params, results) => {}
             (Some((_, params, results)), ty) => {
                 return Err(bad_abi(format!(
                     "import `{m}::{name}` has type {}; ABI v1 declares it as {}",
@@ -226,11 +220,7 @@ pub(crate) fn define_host_functions(linker: &mut Linker<StoreState>) -> wasmtime
     linker.func_wrap(
         IMPORT_MODULE,
         "log",
-        |mut caller: Caller<'_, StoreState>,
-         level: i32,
-         ptr: i32,
-         len: i32|
-         -> wasmtime::Result<()> {
+        |mut caller: Caller<'_, StoreState>, level: i32, ptr: i32, len: i32| -> wasmtime::Result<()> {
             if !caller.data_mut().log.accept() {
                 return Ok(());
             }
@@ -277,10 +267,7 @@ mod tests {
 
     #[test]
     fn signatures_print_as_wat() {
-        assert_eq!(
-            wat_signature(&["i32", "i32"], &["i64"]),
-            "(func (param i32 i32) (result i64))"
-        );
+        assert_eq!(wat_signature(&["i32", "i32"], &["i64"]), "(func (param i32 i32) (result i64))");
         assert_eq!(wat_signature(&[], &[]), "(func)");
     }
 }

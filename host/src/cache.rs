@@ -86,17 +86,14 @@ impl Cache {
     /// so it is logged, not returned.
     pub(crate) fn store(&self, key: &str, module: &Module) {
         let path = self.entry(key);
-        let result = module
-            .serialize()
-            .map_err(io::Error::other)
-            .and_then(|payload| {
-                let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
-                file.write_all(MAGIC)?;
-                file.write_all(&Sha256::digest(&payload))?;
-                file.write_all(&payload)?;
-                file.persist(&path).map_err(|e| e.error)?;
-                Ok(())
-            });
+        let result = module.serialize().map_err(io::Error::other).and_then(|payload| {
+            let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
+            file.write_all(MAGIC)?;
+            file.write_all(&Sha256::digest(&payload))?;
+            file.write_all(&payload)?;
+            file.persist(&path).map_err(|e| e.error)?;
+            Ok(())
+        });
         if let Err(e) = result {
             tracing::warn!(path = %path.display(), "cannot write cache entry: {e}");
         }

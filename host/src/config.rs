@@ -139,17 +139,10 @@ impl Config {
 
     /// Checks that every limit is usable.
     pub fn validate(&self) -> Result<(), Error> {
-        let invalid = |option: &'static str, reason: &str| {
-            Err(Error::InvalidConfig {
-                option,
-                reason: reason.to_owned(),
-            })
-        };
+        let invalid =
+            |option: &'static str, reason: &str| Err(Error::InvalidConfig { option, reason: reason.to_owned() });
         if self.fuel == Some(0) {
-            return invalid(
-                "fuel",
-                "must be at least 1 unit; leave it unset for no fuel limit",
-            );
+            return invalid("fuel", "must be at least 1 unit; leave it unset for no fuel limit");
         }
         if self.deadline < Self::EPOCH_TICK {
             return invalid("deadline", "must be at least 10 ms, the epoch tick");
@@ -164,10 +157,7 @@ impl Config {
             return invalid("max_input/max_output", "must be at least 1 byte");
         }
         if u32::try_from(self.max_output).is_err() || u32::try_from(self.max_input).is_err() {
-            return invalid(
-                "max_input/max_output",
-                "must fit a 32-bit length (below 4 GiB)",
-            );
+            return invalid("max_input/max_output", "must fit a 32-bit length (below 4 GiB)");
         }
         Ok(())
     }
@@ -192,10 +182,7 @@ mod tests {
     fn unusable_limits_are_rejected_by_name() {
         let cases: [(Config, &str); 4] = [
             (Config::default().with_fuel(Some(0)), "fuel"),
-            (
-                Config::default().with_deadline(Duration::from_millis(1)),
-                "deadline",
-            ),
+            (Config::default().with_deadline(Duration::from_millis(1)), "deadline"),
             (Config::default().with_max_memory(1024), "max_memory"),
             (Config::default().with_max_stack(10), "max_stack"),
         ];
@@ -209,17 +196,7 @@ mod tests {
 
     #[test]
     fn deadline_rounds_up_to_ticks() {
-        assert_eq!(
-            Config::default()
-                .with_deadline(Duration::from_millis(100))
-                .deadline_ticks(),
-            11
-        );
-        assert_eq!(
-            Config::default()
-                .with_deadline(Duration::from_millis(105))
-                .deadline_ticks(),
-            12
-        );
+        assert_eq!(Config::default().with_deadline(Duration::from_millis(100)).deadline_ticks(), 11);
+        assert_eq!(Config::default().with_deadline(Duration::from_millis(105)).deadline_ticks(), 12);
     }
 }

@@ -41,9 +41,7 @@ impl Engine {
     /// Creates an engine. The configuration is validated first.
     pub fn new(config: Config) -> Result<Engine, Error> {
         config.validate()?;
-        let engine_error = |e: wasmtime::Error| Error::Engine {
-            source: e.into_boxed_dyn_error(),
-        };
+        let engine_error = |e: wasmtime::Error| Error::Engine { source: e.into_boxed_dyn_error() };
 
         let mut wasm_config = wasmtime::Config::new();
         wasm_config
@@ -59,31 +57,19 @@ impl Engine {
         let mut linker = Linker::new(&wasm);
         abi::define_host_functions(&mut linker).map_err(engine_error)?;
 
-        let cache = config
-            .cache_dir
-            .as_ref()
-            .and_then(|dir| match Cache::open(dir, &wasm) {
-                Ok(cache) => Some(cache),
-                Err(e) => {
-                    tracing::warn!(dir = %dir.display(), "compile cache disabled: {e}");
-                    None
-                }
-            });
+        let cache = config.cache_dir.as_ref().and_then(|dir| match Cache::open(dir, &wasm) {
+            Ok(cache) => Some(cache),
+            Err(e) => {
+                tracing::warn!(dir = %dir.display(), "compile cache disabled: {e}");
+                None
+            }
+        });
 
         let ticker_stop = Arc::new(AtomicBool::new(false));
-        spawn_ticker(wasm.weak(), ticker_stop.clone())
-            .map_err(|e| Error::Engine { source: e.into() })?;
+        spawn_ticker(wasm.weak(), ticker_stop.clone()).map_err(|e| Error::Engine { source: e.into() })?;
 
         let config = Arc::new(config);
-        Ok(Engine {
-            inner: Arc::new(Inner {
-                wasm,
-                linker,
-                config,
-                cache,
-                ticker_stop,
-            }),
-        })
+        Ok(Engine { inner: Arc::new(Inner { wasm, linker, config, cache, ticker_stop }) })
     }
 
     /// The configuration this engine runs under.
@@ -115,16 +101,11 @@ impl Engine {
     /// A fresh store with every per-evaluation limit set.
     pub(crate) fn new_store(&self, policy: Arc<str>) -> Store<StoreState> {
         let config = &self.inner.config;
-        let state = StoreState {
-            config: config.clone(),
-            limiter: Limiter::new(config),
-            log: GuestLog::new(policy, config),
-        };
+        let state =
+            StoreState { config: config.clone(), limiter: Limiter::new(config), log: GuestLog::new(policy, config) };
         let mut store = Store::new(&self.inner.wasm, state);
         store.limiter(|state| &mut state.limiter);
-        store
-            .set_fuel(config.fuel.unwrap_or(u64::MAX))
-            .expect("fuel is enabled on every engine");
+        store.set_fuel(config.fuel.unwrap_or(u64::MAX)).expect("fuel is enabled on every engine");
         store.set_epoch_deadline(config.deadline_ticks());
         store.epoch_deadline_trap();
         store
@@ -133,16 +114,14 @@ impl Engine {
 
 /// Advances the engine's epoch every [`Config::EPOCH_TICK`] until the engine is dropped.
 fn spawn_ticker(engine: wasmtime::EngineWeak, stop: Arc<AtomicBool>) -> std::io::Result<()> {
-    thread::Builder::new()
-        .name("relgate-epoch".into())
-        .spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                thread::sleep(Config::EPOCH_TICK);
-                match engine.upgrade() {
-                    Some(engine) => engine.increment_epoch(),
-                    None => break,
-                }
+    thread::Builder::new().name("relgate-epoch".into()).spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            thread::sleep(Config::EPOCH_TICK);
+            match engine.upgrade() {
+                Some(engine) => engine.increment_epoch(),
+                None => break,
             }
-        })?;
+        }
+    })?;
     Ok(())
 }

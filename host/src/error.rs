@@ -101,6 +101,16 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A document has a field relgate does not know, most likely a misspelling.
+    #[error("{what} {path} has an unknown field `{field}` (the fields are listed in docs/input.md)")]
+    UnknownField {
+        /// `input` or `config`.
+        what: &'static str,
+        /// The file (`-` for standard input).
+        path: PathBuf,
+        /// The field, as a path (`tests.totl`).
+        field: String,
+    },
     /// A field of the input document has an invalid value.
     #[error("input {path}: field `{field}` {reason}")]
     InvalidField {

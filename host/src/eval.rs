@@ -20,27 +20,13 @@ pub(crate) struct Exports {
 
 /// Instantiates `pre` in `store` (running any start function under the store's limits) and
 /// looks up the ABI exports, whose types `abi::check_module` has already verified.
-pub(crate) fn instantiate(
-    store: &mut Store<StoreState>,
-    pre: &InstancePre<StoreState>,
-) -> Result<Exports, Fault> {
-    let instance = pre
-        .instantiate(&mut *store)
-        .map_err(|e| classify(e, store, "instantiation"))?;
-    let missing = |name: &str| {
-        Fault::new(
-            FaultKind::BadAbi,
-            format!("export `{name}` is missing or mistyped"),
-        )
-    };
-    let memory = instance
-        .get_memory(&mut *store, abi::MEMORY)
-        .ok_or_else(|| missing(abi::MEMORY))?;
+pub(crate) fn instantiate(store: &mut Store<StoreState>, pre: &InstancePre<StoreState>) -> Result<Exports, Fault> {
+    let instance = pre.instantiate(&mut *store).map_err(|e| classify(e, store, "instantiation"))?;
+    let missing = |name: &str| Fault::new(FaultKind::BadAbi, format!("export `{name}` is missing or mistyped"));
+    let memory = instance.get_memory(&mut *store, abi::MEMORY).ok_or_else(|| missing(abi::MEMORY))?;
     macro_rules! func {
         ($name:expr) => {
-            instance
-                .get_typed_func(&mut *store, $name)
-                .map_err(|_| missing($name))?
+            instance.get_typed_func(&mut *store, $name).map_err(|_| missing($name))?
         };
     }
     let metadata = match instance.get_func(&mut *store, abi::METADATA) {
@@ -58,9 +44,7 @@ pub(crate) fn instantiate(
 
 impl Exports {
     pub(crate) fn abi_version(&self, store: &mut Store<StoreState>) -> Result<i32, Fault> {
-        self.abi_version
-            .call(&mut *store, ())
-            .map_err(|e| classify(e, store, "`relgate_abi_version`"))
+        self.abi_version.call(&mut *store, ()).map_err(|e| classify(e, store, "`relgate_abi_version`"))
     }
 
     /// The metadata document's bytes, if the policy exports `relgate_metadata`.
@@ -68,19 +52,14 @@ impl Exports {
         let Some(metadata) = &self.metadata else {
             return Ok(None);
         };
-        let packed = metadata
-            .call(&mut *store, ())
-            .map_err(|e| classify(e, store, "`relgate_metadata`"))?;
+        let packed = metadata.call(&mut *store, ()).map_err(|e| classify(e, store, "`relgate_metadata`"))?;
         self.read_output(store, packed, abi::METADATA).map(Some)
     }
 
     /// Copies `input` into a guest buffer from `relgate_alloc` and calls `relgate_evaluate`.
     fn evaluate(&self, store: &mut Store<StoreState>, input: &[u8]) -> Result<Vec<u8>, Fault> {
         let len = input.len() as u32; // Config::validate keeps max_input below 4 GiB.
-        let ptr = self
-            .alloc
-            .call(&mut *store, len as i32)
-            .map_err(|e| classify(e, store, "`relgate_alloc`"))? as u32;
+        let ptr = self.alloc.call(&mut *store, len as i32).map_err(|e| classify(e, store, "`relgate_alloc`"))? as u32;
         let memory = self.memory.data_mut(&mut *store);
         let size = memory.len();
         let start = ptr as usize;
@@ -105,12 +84,7 @@ impl Exports {
     }
 
     /// The bytes a packed `(ptr << 32) | len` result points at, within the output limit.
-    fn read_output(
-        &self,
-        store: &Store<StoreState>,
-        packed: i64,
-        export: &str,
-    ) -> Result<Vec<u8>, Fault> {
+    fn read_output(&self, store: &Store<StoreState>, packed: i64, export: &str) -> Result<Vec<u8>, Fault> {
         let (ptr, len) = abi::unpack(packed);
         let max = store.data().config.max_output;
         if len as usize > max {
@@ -140,10 +114,7 @@ pub(crate) fn classify(err: wasmtime::Error, store: &Store<StoreState>, phase: &
     let config = &state.config;
     let (kind, message) = if let Some(v) = err.downcast_ref::<AbiViolation>() {
         (FaultKind::BadAbi, v.0.clone())
-    } else if let Some(l) = err
-        .downcast_ref::<LimitExceeded>()
-        .or(state.limiter.exceeded.as_ref())
-    {
+    } else if let Some(l) = err.downcast_ref::<LimitExceeded>().or(state.limiter.exceeded.as_ref()) {
         (l.kind, format!("{} (in {phase})", l.message))
     } else if let Some(trap) = err.downcast_ref::<Trap>() {
         match trap {
@@ -156,10 +127,7 @@ pub(crate) fn classify(err: wasmtime::Error, store: &Store<StoreState>, phase: &
             ),
             Trap::Interrupt => (
                 FaultKind::Timeout,
-                format!(
-                    "policy ran past the {:?} deadline in {phase}; raise it with --timeout",
-                    config.deadline
-                ),
+                format!("policy ran past the {:?} deadline in {phase}; raise it with --timeout", config.deadline),
             ),
             Trap::StackOverflow => (
                 FaultKind::StackOverflow,
@@ -169,23 +137,13 @@ pub(crate) fn classify(err: wasmtime::Error, store: &Store<StoreState>, phase: &
                     config.max_stack
                 ),
             ),
-            other => (
-                FaultKind::Trap,
-                format!("policy trapped in {phase}: {other}"),
-            ),
+            other => (FaultKind::Trap, format!("policy trapped in {phase}: {other}")),
         }
     } else {
         (FaultKind::Trap, format!("{phase} failed: {err}"))
     };
-    let backtrace = err
-        .downcast_ref::<WasmBacktrace>()
-        .map(backtrace_lines)
-        .unwrap_or_default();
-    Fault {
-        kind,
-        message,
-        backtrace,
-    }
+    let backtrace = err.downcast_ref::<WasmBacktrace>().map(backtrace_lines).unwrap_or_default();
+    Fault { kind, message, backtrace }
 }
 
 fn backtrace_lines(bt: &WasmBacktrace) -> Vec<String> {
@@ -208,17 +166,12 @@ fn backtrace_lines(bt: &WasmBacktrace) -> Vec<String> {
 /// Parses and checks a policy's output.
 fn parse_verdict(bytes: &[u8]) -> Result<Verdict, Fault> {
     let bad = |what: String| Fault::new(FaultKind::BadOutput, what);
-    let text =
-        std::str::from_utf8(bytes).map_err(|e| bad(format!("output is not valid UTF-8: {e}")))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| bad(format!("output is not valid UTF-8: {e}")))?;
     let verdict: Verdict = serde_json::from_str(text).map_err(|e| {
         let preview: String = text.chars().take(120).collect();
-        bad(format!(
-            "output is not a valid decision document: {e}; the output begins {preview:?}"
-        ))
+        bad(format!("output is not a valid decision document: {e}; the output begins {preview:?}"))
     })?;
-    verdict
-        .validate()
-        .map_err(|e| bad(format!("output is not a valid decision document: {e}")))?;
+    verdict.validate().map_err(|e| bad(format!("output is not a valid decision document: {e}")))?;
     Ok(verdict)
 }
 
@@ -259,10 +212,7 @@ impl Policy {
     }
 
     pub(crate) fn serialization_fault(&self, e: &serde_json::Error) -> PolicyReport {
-        let fault = Fault::new(
-            FaultKind::BadAbi,
-            format!("cannot serialize the input: {e}"),
-        );
+        let fault = Fault::new(FaultKind::BadAbi, format!("cannot serialize the input: {e}"));
         PolicyReport::new(self, Err(fault), self.engine.config().on_fault)
     }
 }
@@ -300,30 +250,19 @@ mod tests {
             (b"\xff\xfe", "not valid UTF-8"),
             (b"{\"decision\":", "not a valid decision document: EOF"),
             (br#"{"decision":"maybe"}"#, "unknown variant `maybe`"),
-            (
-                br#"{"decision":"allow","score":101}"#,
-                "score 101 is outside 0..=100",
-            ),
-            (
-                br#"{"decision":"allow","reason":[]}"#,
-                "unknown field `reason`",
-            ),
+            (br#"{"decision":"allow","score":101}"#, "score 101 is outside 0..=100"),
+            (br#"{"decision":"allow","reason":[]}"#, "unknown field `reason`"),
         ];
         for (output, expected) in cases {
             let fault = parse_verdict(output).unwrap_err();
             assert_eq!(fault.kind, FaultKind::BadOutput);
-            assert!(
-                fault.message.contains(expected),
-                "{expected}: {}",
-                fault.message
-            );
+            assert!(fault.message.contains(expected), "{expected}: {}", fault.message);
         }
     }
 
     #[test]
     fn valid_output_parses() {
-        let verdict =
-            parse_verdict(br#"{"decision":"rollback","score":12.5,"reasons":[]}"#).unwrap();
+        let verdict = parse_verdict(br#"{"decision":"rollback","score":12.5,"reasons":[]}"#).unwrap();
         assert_eq!(verdict.decision, crate::Decision::Rollback);
         assert_eq!(verdict.score, Some(12.5));
     }

@@ -69,11 +69,7 @@ pub struct Fault {
 
 impl Fault {
     pub(crate) fn new(kind: FaultKind, message: impl Into<String>) -> Self {
-        Fault {
-            kind,
-            message: message.into(),
-            backtrace: Vec::new(),
-        }
+        Fault { kind, message: message.into(), backtrace: Vec::new() }
     }
 }
 

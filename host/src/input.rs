@@ -13,20 +13,37 @@ fn read_document<T: DeserializeOwned>(what: &'static str, path: &Path) -> Result
     let read = if path == Path::new("-") {
         std::io::stdin().read_to_end(&mut bytes).map(drop)
     } else {
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_end(&mut bytes))
-            .map(drop)
+        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map(drop)
     };
-    read.map_err(|source| Error::ReadDocument {
-        what,
-        path: path.into(),
-        source,
-    })?;
-    serde_json::from_slice(&bytes).map_err(|source| Error::ParseDocument {
-        what,
-        path: path.into(),
-        source,
+    read.map_err(|source| Error::ReadDocument { what, path: path.into(), source })?;
+    let parse_error = |source| Error::ParseDocument { what, path: path.into(), source };
+    let mut unknown = None;
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    let document = serde_ignored::deserialize(&mut de, |field| {
+        unknown.get_or_insert_with(|| field_path(&field));
     })
+    .map_err(parse_error)?;
+    de.end().map_err(parse_error)?;
+    match unknown {
+        // The shared types skip unknown fields for the sake of older policies; the host
+        // refuses them, so that a misspelled field is an error rather than no data.
+        Some(field) => Err(Error::UnknownField { what, path: path.into(), field }),
+        None => Ok(document),
+    }
+}
+
+/// A JSON path like `metrics[0].nmae`.
+fn field_path(path: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}[{index}]", field_path(parent)),
+        Path::Map { parent, key } => match field_path(parent) {
+            p if p.is_empty() => key.clone(),
+            p => format!("{p}.{key}"),
+        },
+        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => field_path(parent),
+    }
 }
 
 /// Reads a release input document (JSON; `-` reads standard input). Errors name the file,
@@ -53,15 +70,11 @@ pub fn stamp_now(input: &mut Input, path: &Path) -> Result<(), Error> {
     let now = match &input.now {
         None => jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
             .expect("the current time is a valid timestamp"),
-        Some(given) => given
-            .parse::<jiff::Timestamp>()
-            .map_err(|e| Error::InvalidField {
-                path: PathBuf::from(path),
-                field: "now",
-                reason: format!(
-                    "is {given:?}, not an RFC 3339 timestamp like 2026-11-26T10:00:00Z ({e})"
-                ),
-            })?,
+        Some(given) => given.parse::<jiff::Timestamp>().map_err(|e| Error::InvalidField {
+            path: PathBuf::from(path),
+            field: "now",
+            reason: format!("is {given:?}, not an RFC 3339 timestamp like 2026-11-26T10:00:00Z ({e})"),
+        })?,
     };
     input.now = Some(now.to_string());
     Ok(())
@@ -85,16 +98,9 @@ mod tests {
 
     #[test]
     fn invalid_now_names_the_field() {
-        let mut input = Input {
-            now: Some("yesterday".into()),
-            ..Input::default()
-        };
+        let mut input = Input { now: Some("yesterday".into()), ..Input::default() };
         let err = stamp_now(&mut input, Path::new("in.json")).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("input in.json: field `now` is \"yesterday\""),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("input in.json: field `now` is \"yesterday\""), "{err}");
     }
 
     #[test]
@@ -102,9 +108,6 @@ mod tests {
         let mut input: Input = serde_json::from_str(r#"{"config":{"a":1,"b":2}}"#).unwrap();
         let file: Map<String, Value> = serde_json::from_str(r#"{"b":3,"c":4}"#).unwrap();
         merge_config(&mut input, file);
-        assert_eq!(
-            serde_json::to_string(&input.config).unwrap(),
-            r#"{"a":1,"b":3,"c":4}"#
-        );
+        assert_eq!(serde_json::to_string(&input.config).unwrap(), r#"{"a":1,"b":3,"c":4}"#);
     }
 }

@@ -57,22 +57,14 @@ impl Limiter {
     }
 
     fn exceed(&mut self, message: String) -> wasmtime::Error {
-        let exceeded = LimitExceeded {
-            kind: FaultKind::MemoryLimit,
-            message,
-        };
+        let exceeded = LimitExceeded { kind: FaultKind::MemoryLimit, message };
         self.exceeded = Some(exceeded.clone());
         wasmtime::Error::new(exceeded)
     }
 }
 
 impl ResourceLimiter for Limiter {
-    fn memory_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         if desired > self.max_memory {
             return Err(self.exceed(format!(
                 "policy tried to grow its linear memory from {current} to {desired} bytes, above \
@@ -84,12 +76,7 @@ impl ResourceLimiter for Limiter {
         Ok(true)
     }
 
-    fn table_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn table_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         if desired > self.max_table_elements {
             return Err(self.exceed(format!(
                 "policy tried to grow a table from {current} to {desired} elements, above the \
@@ -132,11 +119,7 @@ mod tests {
         let err = limiter.memory_growing(1 << 20, 2 << 20, None).unwrap_err();
         let exceeded = err.downcast_ref::<LimitExceeded>().unwrap();
         assert_eq!(exceeded.kind, FaultKind::MemoryLimit);
-        assert!(
-            exceeded.message.contains("--max-memory"),
-            "{}",
-            exceeded.message
-        );
+        assert!(exceeded.message.contains("--max-memory"), "{}", exceeded.message);
         assert!(limiter.exceeded.is_some());
     }
 }

@@ -92,9 +92,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let report = Report::from_policies(reports);
 
     let out = match args.format {
-        Format::Json => {
-            serde_json::to_string_pretty(&report).context("cannot serialize the report")? + "\n"
-        }
+        Format::Json => serde_json::to_string_pretty(&report).context("cannot serialize the report")? + "\n",
         Format::Text => cli::render::report(&report),
     };
     print(&out)?;
@@ -114,24 +112,14 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::new(args.engine.config()?)?;
     let inspection = engine.inspect(&args.policy)?;
     let out = match args.format {
-        Format::Json => {
-            serde_json::to_string_pretty(&inspection).context("cannot serialize the inspection")?
-                + "\n"
-        }
+        Format::Json => serde_json::to_string_pretty(&inspection).context("cannot serialize the inspection")? + "\n",
         Format::Text => cli::render::inspection(&inspection),
     };
     print(&out)?;
-    Ok(if inspection.problem.is_some() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if inspection.problem.is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn print(out: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(out.as_bytes())
-        .and_then(|()| stdout.flush())
-        .context("cannot write to standard output")
+    stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).context("cannot write to standard output")
 }

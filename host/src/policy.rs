@@ -32,10 +32,7 @@ pub struct PolicyRef {
 impl PolicyRef {
     /// A reference without a pin.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        PolicyRef {
-            path: path.into(),
-            pin: None,
-        }
+        PolicyRef { path: path.into(), pin: None }
     }
 }
 
@@ -47,14 +44,9 @@ impl FromStr for PolicyRef {
             return Ok(PolicyRef::new(spec));
         };
         if path.is_empty() || hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::InvalidPin {
-                spec: spec.to_owned(),
-            });
+            return Err(Error::InvalidPin { spec: spec.to_owned() });
         }
-        Ok(PolicyRef {
-            path: path.into(),
-            pin: Some(format!("sha256:{}", hex.to_ascii_lowercase())),
-        })
+        Ok(PolicyRef { path: path.into(), pin: Some(format!("sha256:{}", hex.to_ascii_lowercase())) })
     }
 }
 
@@ -75,10 +67,7 @@ pub fn digest(bytes: &[u8]) -> String {
 
 /// A policy's default name: its file stem.
 pub(crate) fn file_name(path: &Path) -> String {
-    path.file_stem().map_or_else(
-        || path.display().to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    )
+    path.file_stem().map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned())
 }
 
 /// A compiled, ABI-checked and pre-linked policy, ready to evaluate any number of times.
@@ -130,19 +119,12 @@ impl Engine {
     /// Loads a policy file, verifying its pin if it has one.
     pub fn load(&self, policy: &PolicyRef) -> Result<Policy, Error> {
         let path = &policy.path;
-        let bytes = std::fs::read(path).map_err(|source| Error::ReadPolicy {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = std::fs::read(path).map_err(|source| Error::ReadPolicy { path: path.clone(), source })?;
         let digest = digest(&bytes);
         if let Some(expected) = &policy.pin
             && *expected != digest
         {
-            return Err(Error::DigestMismatch {
-                path: path.clone(),
-                expected: expected.clone(),
-                actual: digest,
-            });
+            return Err(Error::DigestMismatch { path: path.clone(), expected: expected.clone(), actual: digest });
         }
         self.load_checked(&file_name(path), Some(path), &bytes, digest)
     }
@@ -156,20 +138,12 @@ impl Engine {
     /// Describes a policy file: its digest, imports, exports, ABI version and metadata, and
     /// why relgate would refuse it, if it would.
     pub fn inspect(&self, path: &Path) -> Result<Inspection, Error> {
-        let bytes = std::fs::read(path).map_err(|source| Error::ReadPolicy {
-            path: path.into(),
-            source,
-        })?;
+        let bytes = std::fs::read(path).map_err(|source| Error::ReadPolicy { path: path.into(), source })?;
         let digest = digest(&bytes);
         let (module, _) = self.compile(path, &bytes, &digest)?;
-        let imports = module
-            .imports()
-            .map(|i| format!("{}::{}: {}", i.module(), i.name(), abi::describe(&i.ty())))
-            .collect();
-        let exports = module
-            .exports()
-            .map(|e| format!("{}: {}", e.name(), abi::describe(&e.ty())))
-            .collect();
+        let imports =
+            module.imports().map(|i| format!("{}::{}: {}", i.module(), i.name(), abi::describe(&i.ty()))).collect();
+        let exports = module.exports().map(|e| format!("{}: {}", e.name(), abi::describe(&e.ty()))).collect();
         let mut inspection = Inspection {
             path: path.into(),
             digest,
@@ -191,19 +165,9 @@ impl Engine {
         Ok(inspection)
     }
 
-    fn load_checked(
-        &self,
-        name: &str,
-        path: Option<&Path>,
-        bytes: &[u8],
-        digest: String,
-    ) -> Result<Policy, Error> {
+    fn load_checked(&self, name: &str, path: Option<&Path>, bytes: &[u8], digest: String) -> Result<Policy, Error> {
         let label = path.map_or_else(|| PathBuf::from(name), Path::to_path_buf);
-        let refused = |fault: Fault| Error::PolicyFault {
-            path: label.clone(),
-            digest: digest.clone(),
-            fault,
-        };
+        let refused = |fault: Fault| Error::PolicyFault { path: label.clone(), digest: digest.clone(), fault };
         let (module, cache) = self.compile(&label, bytes, &digest)?;
         abi::check_module(&module).map_err(refused)?;
         let pre = self.pre_link(&module).map_err(refused)?;
@@ -226,12 +190,7 @@ impl Engine {
         })
     }
 
-    fn compile(
-        &self,
-        path: &Path,
-        bytes: &[u8],
-        digest: &str,
-    ) -> Result<(Module, CacheStatus), Error> {
+    fn compile(&self, path: &Path, bytes: &[u8], digest: &str) -> Result<(Module, CacheStatus), Error> {
         let key = digest.trim_start_matches("sha256:");
         let status = match self.cache() {
             Some(cache) => match cache.load(self.wasm(), key) {
@@ -240,10 +199,8 @@ impl Engine {
             },
             None => CacheStatus::Disabled,
         };
-        let module = Module::new(self.wasm(), bytes).map_err(|e| Error::CompilePolicy {
-            path: path.into(),
-            source: e.into_boxed_dyn_error(),
-        })?;
+        let module = Module::new(self.wasm(), bytes)
+            .map_err(|e| Error::CompilePolicy { path: path.into(), source: e.into_boxed_dyn_error() })?;
         if let Some(cache) = self.cache() {
             cache.store(key, &module);
         }
@@ -257,11 +214,7 @@ impl Engine {
     }
 
     /// Instantiates once to read the ABI version (which must be 1) and the metadata.
-    fn describe(
-        &self,
-        pre: &InstancePre<StoreState>,
-        name: &str,
-    ) -> Result<(i32, Option<Value>), Fault> {
+    fn describe(&self, pre: &InstancePre<StoreState>, name: &str) -> Result<(i32, Option<Value>), Fault> {
         let mut store = self.new_store(name.into());
         let exports = eval::instantiate(&mut store, pre)?;
         let version = exports.abi_version(&mut store)?;
@@ -286,14 +239,8 @@ fn read_metadata(store: &mut Store<StoreState>, exports: &Exports) -> Result<Opt
     };
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(value @ Value::Object(_)) => Ok(Some(value)),
-        Ok(_) => Err(Fault::new(
-            FaultKind::BadOutput,
-            "`relgate_metadata` returned JSON that is not an object",
-        )),
-        Err(e) => Err(Fault::new(
-            FaultKind::BadOutput,
-            format!("`relgate_metadata` returned invalid JSON: {e}"),
-        )),
+        Ok(_) => Err(Fault::new(FaultKind::BadOutput, "`relgate_metadata` returned JSON that is not an object")),
+        Err(e) => Err(Fault::new(FaultKind::BadOutput, format!("`relgate_metadata` returned invalid JSON: {e}"))),
     }
 }
 
@@ -331,30 +278,18 @@ mod tests {
     #[test]
     fn pins_parse_and_malformed_pins_are_rejected() {
         let hex = "ab".repeat(32);
-        let r: PolicyRef = format!("p/x.wasm@sha256:{}", hex.to_uppercase())
-            .parse()
-            .unwrap();
+        let r: PolicyRef = format!("p/x.wasm@sha256:{}", hex.to_uppercase()).parse().unwrap();
         assert_eq!(r.path, PathBuf::from("p/x.wasm"));
         assert_eq!(r.pin, Some(format!("sha256:{hex}")));
         let plain: PolicyRef = "dir@v2/x.wasm".parse().unwrap();
         assert_eq!(plain, PolicyRef::new("dir@v2/x.wasm"));
-        for bad in [
-            "x.wasm@sha256:abc",
-            &format!("@sha256:{hex}"),
-            &format!("x@sha256:{}", "zz".repeat(32)),
-        ] {
-            assert!(
-                matches!(bad.parse::<PolicyRef>(), Err(Error::InvalidPin { .. })),
-                "{bad}"
-            );
+        for bad in ["x.wasm@sha256:abc", &format!("@sha256:{hex}"), &format!("x@sha256:{}", "zz".repeat(32))] {
+            assert!(matches!(bad.parse::<PolicyRef>(), Err(Error::InvalidPin { .. })), "{bad}");
         }
     }
 
     #[test]
     fn digest_is_sha256_of_the_bytes() {
-        assert_eq!(
-            digest(b""),
-            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(digest(b""), "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 }

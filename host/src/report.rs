@@ -43,11 +43,8 @@ pub const FAULT_CHECK: &str = "relgate.fault";
 
 impl PolicyReport {
     pub(crate) fn new(policy: &Policy, result: Result<Verdict, Fault>, on_fault: Decision) -> Self {
-        let mut report = PolicyReport::blank(
-            policy.name().to_owned(),
-            policy.path().map(Into::into),
-            policy.digest().to_owned(),
-        );
+        let mut report =
+            PolicyReport::blank(policy.name().to_owned(), policy.path().map(Into::into), policy.digest().to_owned());
         match result {
             Ok(verdict) => {
                 report.decision = verdict.decision;
@@ -62,12 +59,7 @@ impl PolicyReport {
     /// The report of a policy refused while loading ([`Error::PolicyFault`]), whose
     /// decision is `on_fault`; `None` for any other error, which no decision can stand for.
     pub fn refused(error: &Error, on_fault: Decision) -> Option<Self> {
-        let Error::PolicyFault {
-            path,
-            digest,
-            fault,
-        } = error
-        else {
+        let Error::PolicyFault { path, digest, fault } = error else {
             return None;
         };
         let mut report = PolicyReport::blank(file_name(path), Some(path.clone()), digest.clone());
@@ -135,36 +127,16 @@ pub struct Report {
 impl Report {
     /// Combines policy reports.
     pub fn from_policies(policies: Vec<PolicyReport>) -> Report {
-        let decision = policies
-            .iter()
-            .map(|p| p.decision)
-            .max()
-            .unwrap_or(Decision::Deny);
-        let clean = policies
-            .iter()
-            .filter(|p| p.fault.is_none())
-            .map(|p| p.decision)
-            .max();
-        let decided_by_fault = !policies.is_empty()
-            && decision != Decision::Allow
-            && clean.is_none_or(|clean| clean < decision);
+        let decision = policies.iter().map(|p| p.decision).max().unwrap_or(Decision::Deny);
+        let clean = policies.iter().filter(|p| p.fault.is_none()).map(|p| p.decision).max();
+        let decided_by_fault =
+            !policies.is_empty() && decision != Decision::Allow && clean.is_none_or(|clean| clean < decision);
         let score = policies.iter().filter_map(|p| p.score).reduce(f64::min);
         let reasons = policies
             .iter()
-            .flat_map(|p| {
-                p.reasons.iter().map(|r| PolicyReason {
-                    policy: p.policy.clone(),
-                    reason: r.clone(),
-                })
-            })
+            .flat_map(|p| p.reasons.iter().map(|r| PolicyReason { policy: p.policy.clone(), reason: r.clone() }))
             .collect();
-        Report {
-            decision,
-            score,
-            reasons,
-            decided_by_fault,
-            policies,
-        }
+        Report { decision, score, reasons, decided_by_fault, policies }
     }
 }
 
@@ -176,11 +148,7 @@ mod tests {
     fn part(decision: Decision, score: Option<f64>, faulted: bool) -> PolicyReport {
         if faulted {
             let fault = Fault::new(FaultKind::Trap, "boom");
-            let error = Error::PolicyFault {
-                path: "p".into(),
-                digest: "sha256:0".into(),
-                fault,
-            };
+            let error = Error::PolicyFault { path: "p".into(), digest: "sha256:0".into(), fault };
             return PolicyReport::refused(&error, decision).unwrap();
         }
         let mut r = PolicyReport::blank("p".into(), None, "sha256:0".into());
@@ -193,61 +161,21 @@ mod tests {
     fn combination_rules() {
         use Decision::*;
         // (parts as (decision, score, faulted)), expected decision, score, decided_by_fault
-        type Case = (
-            Vec<(Decision, Option<f64>, bool)>,
-            Decision,
-            Option<f64>,
-            bool,
-        );
+        type Case = (Vec<(Decision, Option<f64>, bool)>, Decision, Option<f64>, bool);
         let cases: Vec<Case> = vec![
-            (
-                vec![(Allow, Some(90.0), false), (Allow, Some(80.0), false)],
-                Allow,
-                Some(80.0),
-                false,
-            ),
-            (
-                vec![(Allow, None, false), (Deny, Some(40.0), false)],
-                Deny,
-                Some(40.0),
-                false,
-            ),
-            (
-                vec![
-                    (Deny, None, false),
-                    (Rollback, None, false),
-                    (Allow, None, false),
-                ],
-                Rollback,
-                None,
-                false,
-            ),
-            (
-                vec![(Allow, Some(100.0), false), (Deny, None, true)],
-                Deny,
-                Some(100.0),
-                true,
-            ),
-            (
-                vec![(Deny, None, false), (Deny, None, true)],
-                Deny,
-                None,
-                false,
-            ),
-            (
-                vec![(Rollback, None, false), (Deny, None, true)],
-                Rollback,
-                None,
-                false,
-            ),
+            (vec![(Allow, Some(90.0), false), (Allow, Some(80.0), false)], Allow, Some(80.0), false),
+            (vec![(Allow, None, false), (Deny, Some(40.0), false)], Deny, Some(40.0), false),
+            (vec![(Deny, None, false), (Rollback, None, false), (Allow, None, false)], Rollback, None, false),
+            (vec![(Allow, Some(100.0), false), (Deny, None, true)], Deny, Some(100.0), true),
+            (vec![(Deny, None, false), (Deny, None, true)], Deny, None, false),
+            (vec![(Rollback, None, false), (Deny, None, true)], Rollback, None, false),
             (vec![(Allow, None, true)], Allow, None, false),
             (vec![(Rollback, None, true)], Rollback, None, true),
             (vec![], Deny, None, false),
         ];
         for (parts, decision, score, by_fault) in cases {
             let label = format!("{parts:?}");
-            let report =
-                Report::from_policies(parts.into_iter().map(|(d, s, f)| part(d, s, f)).collect());
+            let report = Report::from_policies(parts.into_iter().map(|(d, s, f)| part(d, s, f)).collect());
             assert_eq!(report.decision, decision, "{label}");
             assert_eq!(report.score, score, "{label}");
             assert_eq!(report.decided_by_fault, by_fault, "{label}");

@@ -135,10 +135,7 @@ mod tests {
         assert_eq!(m.samples[1], f64::INFINITY);
         assert_eq!(m.samples[2], f64::NEG_INFINITY);
         let back = serde_json::to_string(&m).unwrap();
-        assert_eq!(
-            back,
-            r#"{"name":"m","value":"NaN","samples":[1.0,"+Inf","-Inf",2.5]}"#
-        );
+        assert_eq!(back, r#"{"name":"m","value":"NaN","samples":[1.0,"+Inf","-Inf",2.5]}"#);
     }
 
     #[test]
@@ -152,10 +149,6 @@ mod tests {
     #[test]
     fn garbage_strings_are_rejected() {
         let err = serde_json::from_str::<Metric>(r#"{"name":"m","value":"fast"}"#).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains(r#"expected a number, or one of "NaN""#),
-            "{err}"
-        );
+        assert!(err.to_string().contains(r#"expected a number, or one of "NaN""#), "{err}");
     }
 }

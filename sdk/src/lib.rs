@@ -29,13 +29,86 @@ extern crate alloc;
 extern crate std;
 
 mod float;
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub mod guest;
 mod input;
 mod verdict;
 
-pub use input::{
-    Change, ChangedFile, Direction, Failure, FailureKind, Input, Metric, Release, Suite, Tests,
-};
+pub use input::{Change, ChangedFile, Direction, Failure, FailureKind, Input, Metric, Release, Suite, Tests};
 pub use verdict::{Decision, InvalidVerdict, Outcome, Reason, Verdict};
 
 /// The policy ABI version this crate describes (`relgate_abi_version()` returns it).
 pub const ABI_VERSION: i32 = 1;
+
+/// The level of a log message (`relgate::log`'s first argument).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i32)]
+pub enum Level {
+    /// Something is wrong.
+    Error = 0,
+    /// Something may be wrong.
+    Warn = 1,
+    /// Progress worth knowing.
+    Info = 2,
+    /// Detail for policy authors.
+    Debug = 3,
+    /// Even more detail.
+    Trace = 4,
+}
+
+/// Logs a message through the host (`relgate::log`): it shows on relgate's stderr, tagged
+/// with the policy's name, subject to the host's rate and size limits. Outside wasm (in a
+/// policy's native unit tests) it does nothing.
+pub fn log(level: Level, message: &str) {
+    #[cfg(target_arch = "wasm32")]
+    guest::log(level, message);
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (level, message);
+}
+
+/// Turns a function `fn(&Input) -> Verdict` into a relgate policy: expands, for `wasm32`
+/// builds, to the ABI v1 exports (`relgate_abi_version`, `relgate_alloc`,
+/// `relgate_evaluate`, `relgate_metadata`). The policy's metadata takes its name from the
+/// macro and its version and description from the crate's `Cargo.toml`.
+///
+/// ```
+/// use relgate_sdk::{Decision, Input, Verdict};
+///
+/// fn evaluate(_input: &Input) -> Verdict {
+///     Verdict::new(Decision::Allow)
+/// }
+///
+/// relgate_sdk::export_policy!(name = "always-allow", evaluate = evaluate);
+/// ```
+///
+/// The crate must be a `cdylib` and `#![no_std]` on `wasm32`: the SDK's `runtime` feature
+/// (on by default) supplies the allocator and a panic handler that logs the panic before
+/// trapping.
+#[macro_export]
+macro_rules! export_policy {
+    (name = $name:expr, evaluate = $evaluate:path $(,)?) => {
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            #[unsafe(no_mangle)]
+            extern "C" fn relgate_abi_version() -> i32 {
+                $crate::ABI_VERSION
+            }
+
+            #[unsafe(no_mangle)]
+            extern "C" fn relgate_alloc(len: i32) -> i32 {
+                $crate::guest::alloc(len)
+            }
+
+            #[unsafe(no_mangle)]
+            extern "C" fn relgate_evaluate(ptr: i32, len: i32) -> i64 {
+                $crate::guest::evaluate(ptr, len, $evaluate)
+            }
+
+            #[unsafe(no_mangle)]
+            extern "C" fn relgate_metadata() -> i64 {
+                $crate::guest::metadata($name, env!("CARGO_PKG_VERSION"), env!("CARGO_PKG_DESCRIPTION"))
+            }
+        };
+    };
+}

@@ -90,13 +90,7 @@ pub struct Reason {
 impl Reason {
     /// A reason without observed value or threshold.
     pub fn new(check: impl Into<String>, outcome: Outcome, message: impl Into<String>) -> Self {
-        Reason {
-            check: check.into(),
-            outcome,
-            message: message.into(),
-            observed: None,
-            threshold: None,
-        }
+        Reason { check: check.into(), outcome, message: message.into(), observed: None, threshold: None }
     }
 
     /// Sets the observed value.
@@ -148,11 +142,7 @@ impl std::error::Error for InvalidVerdict {}
 impl Verdict {
     /// A verdict with no score and no reasons.
     pub fn new(decision: Decision) -> Self {
-        Verdict {
-            decision,
-            score: None,
-            reasons: Vec::new(),
-        }
+        Verdict { decision, score: None, reasons: Vec::new() }
     }
 
     /// Sets the score.
@@ -186,10 +176,7 @@ mod tests {
     fn strictest_decision_is_the_maximum() {
         let all = [Decision::Deny, Decision::Allow, Decision::Rollback];
         assert_eq!(all.iter().max(), Some(&Decision::Rollback));
-        assert_eq!(
-            [Decision::Allow, Decision::Deny].iter().max(),
-            Some(&Decision::Deny)
-        );
+        assert_eq!([Decision::Allow, Decision::Deny].iter().max(), Some(&Decision::Deny));
     }
 
     #[test]
@@ -206,13 +193,7 @@ mod tests {
 
     #[test]
     fn score_range_is_checked() {
-        for (score, ok) in [
-            (0.0, true),
-            (100.0, true),
-            (55.5, true),
-            (-1.0, false),
-            (100.5, false),
-        ] {
+        for (score, ok) in [(0.0, true), (100.0, true), (55.5, true), (-1.0, false), (100.5, false)] {
             let v = Verdict::new(Decision::Allow).with_score(score);
             assert_eq!(v.validate().is_ok(), ok, "score {score}");
         }

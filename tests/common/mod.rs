@@ -9,10 +9,7 @@ use serde_json::Value;
 
 /// The repository root; CLI tests run there, so paths in their output are stable.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 /// A fixture policy, by file name, relative to the repository root.
@@ -27,10 +24,7 @@ pub fn input(name: &str) -> String {
 
 /// Limits small enough that hostile fixtures fault within milliseconds.
 pub fn test_config() -> Config {
-    Config::default()
-        .with_cache_dir(None)
-        .with_fuel(Some(20_000_000))
-        .with_deadline(Duration::from_secs(2))
+    Config::default().with_cache_dir(None).with_fuel(Some(20_000_000)).with_deadline(Duration::from_secs(2))
 }
 
 pub fn engine() -> Engine {
@@ -38,9 +32,7 @@ pub fn engine() -> Engine {
 }
 
 pub fn load(engine: &Engine, name: &str) -> Policy {
-    engine
-        .load(&PolicyRef::new(root().join(policy(name))))
-        .unwrap()
+    engine.load(&PolicyRef::new(root().join(policy(name)))).unwrap()
 }
 
 pub fn read_input(name: &str) -> Input {
@@ -57,12 +49,8 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
     }
 }
 
@@ -76,28 +64,17 @@ pub fn relgate_with_stdin(args: &[&str], stdin: &str) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_relgate"))
         .args(args)
         .current_dir(root())
-        .env(
-            "RELGATE_CACHE_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("relgate-cache"),
-        )
+        .env("RELGATE_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("relgate-cache"))
         .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("relgate runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     Run {
-        code: out
-            .status
-            .code()
-            .expect("relgate exits normally, not by a signal"),
+        code: out.status.code().expect("relgate exits normally, not by a signal"),
         stdout: String::from_utf8(out.stdout).unwrap(),
         stderr: String::from_utf8(out.stderr).unwrap(),
     }

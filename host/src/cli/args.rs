@@ -15,12 +15,7 @@ use relgate::{Config, Decision, PolicyRef};
 /// Exit codes of `eval`: 0 allow, 1 deny, 2 usage or input error, 3 rollback, 4 the
 /// decision was made by a policy fault (fail-closed).
 #[derive(Debug, Parser)]
-#[command(
-    name = "relgate",
-    version,
-    propagate_version = true,
-    max_term_width = 100
-)]
+#[command(name = "relgate", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides it.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -128,12 +123,7 @@ pub struct EngineArgs {
     #[arg(long, value_name = "N", default_value_t = defaults().max_log_messages)]
     pub max_log_messages: u32,
     /// Compiled-policy cache [default: relgate/modules in the user's cache directory].
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "RELGATE_CACHE_DIR",
-        conflicts_with = "no_cache"
-    )]
+    #[arg(long, value_name = "DIR", env = "RELGATE_CACHE_DIR", conflicts_with = "no_cache")]
     pub cache_dir: Option<PathBuf>,
     /// Compile every policy afresh and cache nothing.
     #[arg(long)]
@@ -143,8 +133,7 @@ pub struct EngineArgs {
 impl EngineArgs {
     pub fn config(&self) -> anyhow::Result<Config> {
         let size = |s: ByteSize, flag: &str| {
-            usize::try_from(s.as_u64())
-                .with_context(|| format!("--{flag} {s} does not fit this machine"))
+            usize::try_from(s.as_u64()).with_context(|| format!("--{flag} {s} does not fit this machine"))
         };
         let mut config = Config::default()
             .with_on_fault(self.on_fault.into())
@@ -184,10 +173,8 @@ impl FromStr for Fuel {
         if s == "unlimited" {
             return Ok(Fuel(None));
         }
-        let units: u64 = s
-            .replace('_', "")
-            .parse()
-            .map_err(|_| format!("expected a whole number or `unlimited`, got `{s}`"))?;
+        let units: u64 =
+            s.replace('_', "").parse().map_err(|_| format!("expected a whole number or `unlimited`, got `{s}`"))?;
         Ok(Fuel(Some(units)))
     }
 }
@@ -206,12 +193,9 @@ impl FromStr for Timeout {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let parsed: jiff::SignedDuration = s
-            .parse()
-            .map_err(|e| format!("expected a duration like `500ms` or `2s` ({e})"))?;
-        Duration::try_from(parsed)
-            .map(Timeout)
-            .map_err(|_| format!("`{s}` is negative"))
+        let parsed: jiff::SignedDuration =
+            s.parse().map_err(|e| format!("expected a duration like `500ms` or `2s` ({e})"))?;
+        Duration::try_from(parsed).map(Timeout).map_err(|_| format!("`{s}` is negative"))
     }
 }
 
@@ -221,10 +205,7 @@ mod tests {
 
     #[test]
     fn durations_and_fuel_parse() {
-        assert_eq!(
-            "500ms".parse::<Timeout>().unwrap().0,
-            Duration::from_millis(500)
-        );
+        assert_eq!("500ms".parse::<Timeout>().unwrap().0, Duration::from_millis(500));
         assert_eq!("2s".parse::<Timeout>().unwrap().0, Duration::from_secs(2));
         assert!("-1s".parse::<Timeout>().is_err());
         assert_eq!("1_000".parse::<Fuel>().unwrap(), Fuel(Some(1000)));
@@ -235,20 +216,9 @@ mod tests {
     #[test]
     fn defaults_round_trip_through_their_display() {
         let d = Config::default();
-        assert_eq!(
-            Timeout(d.deadline)
-                .to_string()
-                .parse::<Timeout>()
-                .unwrap()
-                .0,
-            d.deadline
-        );
+        assert_eq!(Timeout(d.deadline).to_string().parse::<Timeout>().unwrap().0, d.deadline);
         let shown = ByteSize::b(d.max_memory as u64).to_string();
-        assert_eq!(
-            shown.parse::<ByteSize>().unwrap().as_u64(),
-            d.max_memory as u64,
-            "{shown}"
-        );
+        assert_eq!(shown.parse::<ByteSize>().unwrap().as_u64(), d.max_memory as u64, "{shown}");
     }
 
     #[test]

@@ -8,13 +8,7 @@ use serde_json::Value;
 fn table(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
+        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
     for row in rows {
@@ -46,20 +40,12 @@ pub fn report(report: &Report) -> String {
     }
     out.push('\n');
     if report.decided_by_fault {
-        let faulted: Vec<&str> = report
-            .policies
-            .iter()
-            .filter(|p| p.fault.is_some())
-            .map(|p| p.policy.as_str())
-            .collect();
+        let faulted: Vec<&str> =
+            report.policies.iter().filter(|p| p.fault.is_some()).map(|p| p.policy.as_str()).collect();
         let _ = writeln!(out, "decided by a fault in: {}", faulted.join(", "));
     }
 
-    let mut rows = vec![
-        ["POLICY", "DECISION", "SCORE", "TIME", "FUEL", "FAULT"]
-            .map(String::from)
-            .to_vec(),
-    ];
+    let mut rows = vec![["POLICY", "DECISION", "SCORE", "TIME", "FUEL", "FAULT"].map(String::from).to_vec()];
     for p in &report.policies {
         rows.push(vec![
             p.policy.clone(),
@@ -67,9 +53,7 @@ pub fn report(report: &Report) -> String {
             p.score.map_or_else(|| "-".to_owned(), |s| s.to_string()),
             format!("{:.2}ms", p.elapsed_ms),
             p.fuel_used.to_string(),
-            p.fault
-                .as_ref()
-                .map_or_else(|| "-".to_owned(), |f| f.kind.to_string()),
+            p.fault.as_ref().map_or_else(|| "-".to_owned(), |f| f.kind.to_string()),
         ]);
     }
     out.push('\n');
@@ -79,32 +63,20 @@ pub fn report(report: &Report) -> String {
         let mut rows = Vec::new();
         for r in &report.reasons {
             let mut message = r.reason.message.clone();
-            let bounds: Vec<String> = [
-                ("observed", &r.reason.observed),
-                ("threshold", &r.reason.threshold),
-            ]
-            .into_iter()
-            .filter_map(|(label, v)| v.as_ref().map(|v| format!("{label} {}", compact(v))))
-            .collect();
+            let bounds: Vec<String> = [("observed", &r.reason.observed), ("threshold", &r.reason.threshold)]
+                .into_iter()
+                .filter_map(|(label, v)| v.as_ref().map(|v| format!("{label} {}", compact(v))))
+                .collect();
             if !bounds.is_empty() {
                 let _ = write!(message, " [{}]", bounds.join(", "));
             }
-            rows.push(vec![
-                r.policy.clone(),
-                r.reason.outcome.to_string(),
-                r.reason.check.clone(),
-                message,
-            ]);
+            rows.push(vec![r.policy.clone(), r.reason.outcome.to_string(), r.reason.check.clone(), message]);
         }
         out.push('\n');
         out += &table(&rows);
     }
 
-    for p in report
-        .policies
-        .iter()
-        .filter(|p| p.fault.as_ref().is_some_and(|f| !f.backtrace.is_empty()))
-    {
+    for p in report.policies.iter().filter(|p| p.fault.as_ref().is_some_and(|f| !f.backtrace.is_empty())) {
         let _ = writeln!(out, "\nbacktrace of {}:", p.policy);
         for (i, frame) in p.fault.iter().flat_map(|f| &f.backtrace).enumerate() {
             let _ = writeln!(out, "  #{i} {frame}");
@@ -127,11 +99,7 @@ pub fn inspection(i: &Inspection) -> String {
     field("path:", &[i.path.display().to_string()]);
     field("digest:", std::slice::from_ref(&i.digest));
     field("size:", &[format!("{} bytes", i.size)]);
-    field(
-        "abi version:",
-        &[i.abi_version
-            .map_or_else(|| "unknown".to_owned(), |v| v.to_string())],
-    );
+    field("abi version:", &[i.abi_version.map_or_else(|| "unknown".to_owned(), |v| v.to_string())]);
     if let Some(metadata) = &i.metadata {
         field("metadata:", &[metadata.to_string()]);
     }
