@@ -33,6 +33,7 @@ mod float;
 #[doc(hidden)]
 pub mod guest;
 mod input;
+pub mod score;
 mod verdict;
 
 pub use input::{Change, ChangedFile, Direction, Failure, FailureKind, Input, Metric, Release, Suite, Tests};
