@@ -124,7 +124,6 @@ fn input_errors_exit_2_naming_file_line_and_column() {
         (vec!["eval", "-p", &broken_wat], vec!["broken.wat is not a valid WebAssembly module", ":3:"]),
         (vec!["eval", "-p", &allow, "--timeout", "soon"], vec!["invalid value 'soon' for '--timeout"]),
         (vec!["eval", "-p", &allow, "--max-memory", "1KiB"], vec!["`max_memory` must be at least 64 KiB"]),
-        (vec!["eval"], vec!["--policy <POLICY>"]),
         (vec!["eval", "-p", "x.wasm@sha256:12"], vec!["invalid policy pin `x.wasm@sha256:12`"]),
     ];
     for (args, words) in cases {
@@ -169,4 +168,41 @@ fn inspect_reports_why_a_policy_is_refused() {
         "wasi_snapshot_preview1::fd_write: (func (param i32 i32 i32 i32) (result i32))"
     );
     assert_eq!(inspection["abi_version"], serde_json::Value::Null);
+}
+
+#[test]
+fn without_a_policy_the_builtin_readiness_gate_judges() {
+    let run = relgate(&["eval", "--input", &input("passing.json"), "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["decision"], "allow");
+    assert_eq!(report["policies"][0]["policy"], "readiness");
+    assert_eq!(report["policies"][0]["path"], "builtin:readiness");
+
+    let run = relgate(&["eval", "--input", &input("failing.json"), "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["decision"], "deny");
+    let failed: Vec<&str> = report["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"] == "fail")
+        .map(|r| r["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["tests.failed", "tests.errors", "readiness.score"]);
+}
+
+#[test]
+fn builtin_policies_are_addressable_and_unknown_ones_named() {
+    let run = relgate(&["inspect", "builtin:change-risk", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["metadata"]["name"], "change-risk");
+
+    let run = relgate(&["eval", "-p", "builtin:nope"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("there is no built-in policy `nope`; the built-in policies are readiness, canary, change-risk")
+    );
 }

@@ -49,6 +49,14 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// A `builtin:<name>` policy that relgate does not have.
+    #[error("there is no built-in policy `{name}`; the built-in policies are {known}")]
+    UnknownBuiltin {
+        /// The name asked for.
+        name: String,
+        /// The names there are.
+        known: String,
+    },
     /// A policy pin is malformed.
     #[error("invalid policy pin `{spec}`: expected <path>@sha256:<64 hex digits>")]
     InvalidPin {

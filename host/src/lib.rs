@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod abi;
+pub mod builtin;
 mod cache;
 mod config;
 mod engine;

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use relgate::{Decision, Engine, PolicyReport, Report, input};
+use relgate::{Decision, Engine, PolicyRef, PolicyReport, Report, builtin, input};
 use tracing_subscriber::EnvFilter;
 
 use cli::args::{Cli, Command, EvalArgs, Format, InspectArgs};
@@ -74,9 +74,11 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     input::stamp_now(&mut release, input_path)?;
     let json = serde_json::to_vec(&release).context("cannot serialize the input")?;
 
+    let default = [PolicyRef::new(builtin::DEFAULT)];
+    let policies = if args.policies.is_empty() { &default[..] } else { &args.policies[..] };
     // Load everything first, so that an unreadable policy stops the run before any runs.
-    let mut loaded = Vec::with_capacity(args.policies.len());
-    for policy in &args.policies {
+    let mut loaded = Vec::with_capacity(policies.len());
+    for policy in policies {
         loaded.push(match engine.load(policy) {
             Ok(policy) => Ok(policy),
             Err(e) => Err(PolicyReport::refused(&e, on_fault).ok_or(e)?),

@@ -11,11 +11,11 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use wasmtime::{InstancePre, Module, Store};
 
-use crate::abi;
 use crate::cache::CacheStatus;
 use crate::eval::{self, Exports};
 use crate::limits::StoreState;
 use crate::{Engine, Error, Fault, FaultKind};
+use crate::{abi, builtin};
 
 /// A policy to load: a path and, optionally, the digest it is pinned to.
 ///
@@ -63,11 +63,6 @@ impl fmt::Display for PolicyRef {
 /// The `sha256:<hex>` digest of a policy's bytes.
 pub fn digest(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
-}
-
-/// A policy's default name: its file stem.
-pub(crate) fn file_name(path: &Path) -> String {
-    path.file_stem().map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned())
 }
 
 /// A compiled, ABI-checked and pre-linked policy, ready to evaluate any number of times.
@@ -119,14 +114,14 @@ impl Engine {
     /// Loads a policy file, verifying its pin if it has one.
     pub fn load(&self, policy: &PolicyRef) -> Result<Policy, Error> {
         let path = &policy.path;
-        let bytes = std::fs::read(path).map_err(|source| Error::ReadPolicy { path: path.clone(), source })?;
+        let bytes = builtin::read(path)?;
         let digest = digest(&bytes);
         if let Some(expected) = &policy.pin
             && *expected != digest
         {
             return Err(Error::DigestMismatch { path: path.clone(), expected: expected.clone(), actual: digest });
         }
-        self.load_checked(&file_name(path), Some(path), &bytes, digest)
+        self.load_checked(&builtin::policy_name(path), Some(path), &bytes, digest)
     }
 
     /// Loads a policy from bytes (binary or WAT text); `name` labels it in reports and errors
@@ -138,7 +133,7 @@ impl Engine {
     /// Describes a policy file: its digest, imports, exports, ABI version and metadata, and
     /// why relgate would refuse it, if it would.
     pub fn inspect(&self, path: &Path) -> Result<Inspection, Error> {
-        let bytes = std::fs::read(path).map_err(|source| Error::ReadPolicy { path: path.into(), source })?;
+        let bytes = builtin::read(path)?;
         let digest = digest(&bytes);
         let (module, _) = self.compile(path, &bytes, &digest)?;
         let imports =

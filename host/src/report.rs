@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::policy::file_name;
+use crate::builtin::policy_name;
 use crate::{Decision, Error, Fault, Outcome, Policy, Reason, Verdict};
 
 /// One policy's part of an evaluation.
@@ -62,7 +62,7 @@ impl PolicyReport {
         let Error::PolicyFault { path, digest, fault } = error else {
             return None;
         };
-        let mut report = PolicyReport::blank(file_name(path), Some(path.clone()), digest.clone());
+        let mut report = PolicyReport::blank(policy_name(path), Some(path.clone()), digest.clone());
         report.set_fault(fault.clone(), on_fault);
         Some(report)
     }

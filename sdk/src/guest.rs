@@ -30,8 +30,8 @@ unsafe extern "C" {
 impl Bump {
     fn start(&self) -> usize {
         if self.next.get() == 0 {
-            // SAFETY: only the address of the linker-provided symbol is taken.
-            self.next.set(unsafe { core::ptr::addr_of!(__heap_base) } as usize);
+            // Only the address of the linker-provided symbol is taken, never its value.
+            self.next.set(core::ptr::addr_of!(__heap_base) as usize);
         }
         self.next.get()
     }

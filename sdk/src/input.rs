@@ -11,6 +11,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -39,6 +40,17 @@ pub struct Input {
     /// Policy configuration (thresholds and the like), free-form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Map<String, Value>>,
+}
+
+impl Input {
+    /// This policy's section of `config` (`config.<key>`), deserialized: an absent section
+    /// (or config) gives `T::default()`, so a policy's defaults live in its `Default`.
+    pub fn config_section<T: DeserializeOwned + Default>(&self, key: &str) -> Result<T, serde_json::Error> {
+        match self.config.as_ref().and_then(|c| c.get(key)) {
+            Some(section) => T::deserialize(section),
+            None => Ok(T::default()),
+        }
+    }
 }
 
 /// What is being released, and where.

@@ -29,6 +29,7 @@ extern crate alloc;
 extern crate std;
 
 mod float;
+pub mod glob;
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
 pub mod guest;

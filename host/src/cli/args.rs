@@ -34,9 +34,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Policy to run (.wasm or .wat), optionally pinned: path@sha256:<hex>. Repeat for
-    /// several; the strictest decision wins.
-    #[arg(long = "policy", short = 'p', value_name = "POLICY", required = true)]
+    /// Policy to run: a .wasm or .wat file, or builtin:readiness, builtin:canary,
+    /// builtin:change-risk; optionally pinned, path@sha256:<hex>. Repeat for several; the
+    /// strictest decision wins. Default: builtin:readiness.
+    #[arg(long = "policy", short = 'p', value_name = "POLICY")]
     pub policies: Vec<PolicyRef>,
     /// Release input (JSON); `-` reads standard input. Without it the input is empty.
     #[arg(long, short = 'i', value_name = "FILE")]
@@ -53,7 +54,7 @@ pub struct EvalArgs {
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// The policy file (.wasm or .wat).
+    /// The policy: a .wasm or .wat file, or builtin:<name>.
     pub policy: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]

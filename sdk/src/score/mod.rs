@@ -7,3 +7,8 @@
 
 pub mod canary;
 pub mod objectives;
+
+/// `value` rounded to two decimals, for scores in output (`f64::round` needs `std`).
+pub fn round2(value: f64) -> f64 {
+    libm::round(value * 100.0) / 100.0
+}

@@ -379,6 +379,7 @@ impl Gate {
 
     fn check(&self, objective: &Objective, metric: Option<&Metric>) -> ObjectiveResult {
         let value = metric.and_then(|m| m.value).filter(|v| !v.is_nan());
+        let shown = value.map(|v| libm::round(v * 1e4) / 1e4);
         let baseline = metric.and_then(|m| m.baseline);
         let mut result = ObjectiveResult {
             metric: objective.metric.clone(),
@@ -392,7 +393,7 @@ impl Gate {
         };
         if objective.pass.is_empty() {
             result.weight = 0.0;
-            result.message = match value {
+            result.message = match shown {
                 Some(v) => format!("{} is {v} (informational)", objective.metric),
                 None => format!("{} has no value (informational)", objective.metric),
             };
@@ -429,7 +430,7 @@ impl Gate {
         result.status = status;
         result.score = score;
         let criteria = objective.pass.describe();
-        result.message = match (status, value) {
+        result.message = match (status, shown) {
             (Status::NoData, None) => format!("{} has no value (pass: {criteria})", objective.metric),
             (Status::NoData, Some(v)) => {
                 format!("{} is {v} but has no baseline for the relative criteria {criteria}", objective.metric)

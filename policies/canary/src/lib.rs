@@ -1,0 +1,219 @@
+//! `canary`: judges a canary (or a fresh deploy) against its baseline, Kayenta-style.
+//!
+//! For every metric with samples (or those listed in `metrics`), the canary samples are
+//! compared with the baseline samples by a Mann-Whitney U test at `confidence` (0.98); a
+//! significant change in the metric's bad `direction` (default `either`) fails it. The
+//! score is the share of classified metrics that passed. Then:
+//!
+//! - **rollback** when a `critical` metric fails, or the score is below `marginal_score` (75);
+//! - **deny** (hold) when the result is inconclusive: no metric had `min_samples` (3) on
+//!   each side, or a critical metric had too few; and when the score is below
+//!   `pass_score` (95) but not below `marginal_score`;
+//! - **allow** otherwise.
+//!
+//! Settings live in `config.canary`.
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use relgate_sdk::score::canary::{Analysis, Classification};
+use relgate_sdk::{Decision, Input, Outcome, Reason, Verdict};
+use serde::Deserialize;
+
+/// `config.canary`, with the defaults documented above.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Confidence of the test. Default 0.98.
+    pub confidence: f64,
+    /// Fewest samples on each side to classify a metric. Default 3.
+    pub min_samples: usize,
+    /// Metrics whose failure means rollback.
+    pub critical: Vec<String>,
+    /// Metrics to analyze; default: every metric with samples.
+    pub metrics: Option<Vec<String>>,
+    /// Least score to allow. Default 95.
+    pub pass_score: f64,
+    /// Least score to hold rather than roll back. Default 75.
+    pub marginal_score: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let analysis = Analysis::default();
+        Config {
+            confidence: analysis.confidence,
+            min_samples: analysis.min_samples,
+            critical: Vec::new(),
+            metrics: None,
+            pass_score: 95.0,
+            marginal_score: 75.0,
+        }
+    }
+}
+
+fn config_error(message: String) -> Verdict {
+    Verdict::new(Decision::Deny).with_reason(Reason::new("canary.config", Outcome::Fail, message))
+}
+
+/// Judges a canary.
+pub fn evaluate(input: &Input) -> Verdict {
+    let config: Config = match input.config_section("canary") {
+        Ok(config) => config,
+        Err(e) => return config_error(format!("config.canary is invalid: {e}")),
+    };
+    if !(0.0..=100.0).contains(&config.marginal_score) || !(config.marginal_score..=100.0).contains(&config.pass_score)
+    {
+        return config_error(format!(
+            "config.canary needs 0 <= marginal_score ({}) <= pass_score ({}) <= 100",
+            config.marginal_score, config.pass_score
+        ));
+    }
+    let analysis = Analysis {
+        confidence: config.confidence,
+        min_samples: config.min_samples,
+        critical: config.critical.clone(),
+        metrics: config.metrics.clone(),
+    };
+    let result = match analysis.compare(input.metrics.as_deref().unwrap_or_default()) {
+        Ok(result) => result,
+        Err(e) => return config_error(format!("config.canary is invalid: {e}")),
+    };
+
+    let mut reasons: Vec<Reason> = result
+        .metrics
+        .iter()
+        .map(|m| {
+            let outcome = match m.classification {
+                Classification::NoData if m.critical => Outcome::Fail,
+                Classification::NoData => Outcome::Warn,
+                _ if m.failed => Outcome::Fail,
+                Classification::Pass => Outcome::Pass,
+                // Significant, but in the harmless direction.
+                _ => Outcome::Info,
+            };
+            let mut reason = Reason::new(format!("metrics.{}", m.metric), outcome, m.message.clone());
+            if let Some(test) = &m.test {
+                reason = reason
+                    .observed(serde_json::json!({"shift": test.shift, "p_value": test.p_value}))
+                    .threshold(serde_json::json!({"p_value": 1.0 - config.confidence}));
+            }
+            reason
+        })
+        .collect();
+
+    let critical_no_data: Vec<&String> = result.no_data.iter().filter(|m| config.critical.contains(m)).collect();
+    let (decision, summary) = match result.score {
+        _ if !result.failed_critical.is_empty() => {
+            (Decision::Rollback, format!("critical metrics regressed: {}", result.failed_critical.join(", ")))
+        }
+        None => (Decision::Deny, "inconclusive: no metric has samples enough on both sides; holding".into()),
+        Some(_) if !critical_no_data.is_empty() => {
+            let names: Vec<&str> = critical_no_data.iter().map(|s| s.as_str()).collect();
+            (Decision::Deny, format!("inconclusive: critical metrics lack samples ({}); holding", names.join(", ")))
+        }
+        Some(score) if score < config.marginal_score => {
+            (Decision::Rollback, format!("score {score:.1} is below the marginal score {}", config.marginal_score))
+        }
+        Some(score) if score < config.pass_score => (
+            Decision::Deny,
+            format!("score {score:.1} is marginal (pass at {}); holding for a closer look", config.pass_score),
+        ),
+        Some(score) => (Decision::Allow, format!("score {score:.1} passes (pass at {})", config.pass_score)),
+    };
+    let outcome = match decision {
+        Decision::Allow => Outcome::Pass,
+        Decision::Deny => Outcome::Warn,
+        Decision::Rollback => Outcome::Fail,
+    };
+    let mut summary_reason = Reason::new("canary.score", outcome, summary);
+    if let Some(score) = result.score {
+        summary_reason = summary_reason.observed(score);
+    }
+    reasons.push(summary_reason);
+    Verdict { decision, score: result.score.map(relgate_sdk::score::round2), reasons }
+}
+
+relgate_sdk::export_policy!(name = "canary", evaluate = evaluate);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "[10, 11, 11, 12, 13, 13, 14, 15, 15, 16]";
+    const SAME: &str = "[10, 12, 11, 13, 12, 14, 15, 14, 16, 15]";
+    const HIGHER: &str = "[22, 24, 25, 26, 28, 29, 31, 32, 34, 35]";
+
+    fn metric(name: &str, samples: &str, direction: &str) -> String {
+        format!(r#"{{"name": "{name}", "samples": {samples}, "baseline_samples": {BASE}, "direction": "{direction}"}}"#)
+    }
+
+    fn run(metrics: &[String], config: &str) -> Verdict {
+        let json = format!(r#"{{"metrics": [{}], "config": {{"canary": {config}}}}}"#, metrics.join(","));
+        evaluate(&serde_json::from_str(&json).unwrap())
+    }
+
+    #[test]
+    fn no_regression_allows() {
+        let v = run(&[metric("latency", SAME, "increase"), metric("errors", SAME, "increase")], "{}");
+        assert_eq!(v.decision, Decision::Allow, "{v:?}");
+        assert_eq!(v.score, Some(100.0));
+    }
+
+    #[test]
+    fn critical_regression_rolls_back() {
+        let v = run(
+            &[metric("latency", HIGHER, "increase"), metric("errors", SAME, "increase")],
+            r#"{"critical": ["latency"]}"#,
+        );
+        assert_eq!(v.decision, Decision::Rollback);
+        assert!(v.reasons.last().unwrap().message.contains("critical metrics regressed: latency"));
+    }
+
+    #[test]
+    fn score_bands_decide() {
+        // One of four metrics regresses: score 75, marginal (hold). One of two: 50, rollback.
+        let four = [
+            metric("a", HIGHER, "increase"),
+            metric("b", SAME, "increase"),
+            metric("c", SAME, "increase"),
+            metric("d", SAME, "increase"),
+        ];
+        let v = run(&four, "{}");
+        assert_eq!((v.decision, v.score), (Decision::Deny, Some(75.0)));
+        let v = run(&four[..2], "{}");
+        assert_eq!((v.decision, v.score), (Decision::Rollback, Some(50.0)));
+        let v = run(&four, r#"{"pass_score": 70, "marginal_score": 50}"#);
+        assert_eq!(v.decision, Decision::Allow);
+    }
+
+    #[test]
+    fn an_improvement_is_not_a_regression() {
+        let v = run(&[metric("throughput", HIGHER, "decrease")], "{}");
+        assert_eq!(v.decision, Decision::Allow);
+        assert_eq!(v.reasons[0].outcome, Outcome::Info);
+    }
+
+    #[test]
+    fn too_little_data_holds() {
+        let sparse = r#"{"name": "latency", "samples": [1, 2], "baseline_samples": [1, 2, 3]}"#.to_string();
+        let v = run(std::slice::from_ref(&sparse), "{}");
+        assert_eq!(v.decision, Decision::Deny);
+        assert_eq!(v.score, None);
+        assert!(v.reasons.last().unwrap().message.starts_with("inconclusive"));
+
+        let v = run(&[sparse, metric("errors", SAME, "increase")], r#"{"critical": ["latency"]}"#);
+        assert_eq!(v.decision, Decision::Deny, "a critical metric without data holds");
+    }
+
+    #[test]
+    fn invalid_config_denies() {
+        let v = run(&[], r#"{"confidence": 2}"#);
+        assert_eq!(v.decision, Decision::Deny);
+        assert!(v.reasons[0].message.contains("strictly between 0 and 1"));
+    }
+}

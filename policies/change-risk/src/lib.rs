@@ -1,0 +1,409 @@
+//! `change-risk`: judges how risky the change itself is, and whether it may ship now.
+//!
+//! Scored Keptn-style (pass earns 1, warning ½, fail 0; the gate fails below 75):
+//!
+//! | objective | pass | warning |
+//! | --- | --- | --- |
+//! | `change.lines` (added + deleted) | `<= max_lines` (500) | `<= warn_lines` (1500) |
+//! | `change.files` | `<= max_files` (25) | `<= warn_files` (75) |
+//! | `change.directories`: distinct directories touched (the spread) | `<= max_directories` (5) | `<= warn_directories` (12) |
+//! | `change.authors` | `<= max_authors` (5) | `<= warn_authors` (10) |
+//! | `change.sensitive`: files matching `sensitive` globs | none | any, unless `sensitive_fails` (then a key objective) |
+//!
+//! Default `sensitive` globs: `**/migrations/**`, `**/auth/**`, `**/security/**`,
+//! `.github/workflows/**`, `*.sql`. Freeze windows (`freezes`: `name`, `start`, `end`,
+//! `timezone`) are checked against the input's `now`: `start` and `end` are local times in
+//! `timezone` (an IANA name, default `UTC`; `2026-12-20T00:00` or `2026-12-20`), or
+//! instants with an offset (`2026-12-20T00:00:00+01:00`). Inside a window the release is
+//! **denied**, unless `release.labels` carries `override_label` (`freeze-override`).
+//! Otherwise the gate decides: **allow** on pass or warning, **deny** on fail. Without a
+//! `change` section the release is denied unless `require_change` is false. Settings live in
+//! `config.change_risk`.
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+use alloc::collections::BTreeSet;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use jiff_guest as jiff;
+use relgate_sdk::glob;
+use relgate_sdk::score::objectives::{Criteria, Criterion, Gate, Objective, Op, Status};
+use relgate_sdk::{Change, Decision, Input, Metric, Outcome, Reason, Verdict};
+use serde::Deserialize;
+
+/// A window in which releases are frozen.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Freeze {
+    /// What the freeze is for.
+    #[serde(default)]
+    pub name: String,
+    /// First moment of the freeze.
+    pub start: String,
+    /// First moment after the freeze.
+    pub end: String,
+    /// IANA time zone of `start` and `end` when they have no offset. Default `UTC`.
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+/// `config.change_risk`, with the defaults documented above.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Deny a release whose input has no `change` section.
+    pub require_change: bool,
+    /// Most lines to pass.
+    pub max_lines: u64,
+    /// Most lines to warn rather than fail.
+    pub warn_lines: u64,
+    /// Most files to pass.
+    pub max_files: u64,
+    /// Most files to warn rather than fail.
+    pub warn_files: u64,
+    /// Most directories to pass.
+    pub max_directories: u64,
+    /// Most directories to warn rather than fail.
+    pub warn_directories: u64,
+    /// Most authors to pass.
+    pub max_authors: u64,
+    /// Most authors to warn rather than fail.
+    pub warn_authors: u64,
+    /// Globs of sensitive paths.
+    pub sensitive: Vec<String>,
+    /// Whether touching a sensitive path fails the gate (rather than warning).
+    pub sensitive_fails: bool,
+    /// Freeze windows.
+    pub freezes: Vec<Freeze>,
+    /// The release label that overrides a freeze.
+    pub override_label: String,
+    /// Score thresholds.
+    pub gate: Gate,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            require_change: true,
+            max_lines: 500,
+            warn_lines: 1500,
+            max_files: 25,
+            warn_files: 75,
+            max_directories: 5,
+            warn_directories: 12,
+            max_authors: 5,
+            warn_authors: 10,
+            sensitive: ["**/migrations/**", "**/auth/**", "**/security/**", ".github/workflows/**", "*.sql"]
+                .map(String::from)
+                .to_vec(),
+            sensitive_fails: false,
+            freezes: Vec::new(),
+            override_label: "freeze-override".into(),
+            gate: Gate::default(),
+        }
+    }
+}
+
+fn at_most(value: u64) -> Criteria {
+    Criteria::All(alloc::vec![Criterion::Absolute { op: Op::Le, value: value as f64 }])
+}
+
+fn objective(metric: &str, pass: u64, warning: Option<u64>, key: bool) -> Objective {
+    Objective {
+        metric: metric.into(),
+        pass: at_most(pass),
+        warning: warning.map_or(Criteria::None, at_most),
+        weight: 1.0,
+        key,
+    }
+}
+
+fn metric(name: &str, value: u64) -> Metric {
+    Metric { name: name.into(), value: Some(value as f64), ..Metric::default() }
+}
+
+/// Distinct directories of the changed files (`.` for the top level).
+fn directories(change: &Change) -> BTreeSet<&str> {
+    change.files.iter().map(|f| f.path.rsplit_once('/').map_or(".", |(dir, _)| dir)).collect()
+}
+
+/// When a freeze starts or ends, as an instant.
+fn instant(text: &str, timezone: Option<&str>) -> Result<jiff::Timestamp, String> {
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Ok(ts);
+    }
+    let civil = text
+        .parse::<jiff::civil::DateTime>()
+        .or_else(|_| text.parse::<jiff::civil::Date>().map(|d| d.to_datetime(jiff::civil::Time::midnight())))
+        .map_err(|e| format!("`{text}` is not a date, a local date-time or an RFC 3339 instant ({e})"))?;
+    let name = timezone.unwrap_or("UTC");
+    let tz = jiff::tz::db().get(name).map_err(|e| format!("unknown time zone `{name}` ({e})"))?;
+    civil.to_zoned(tz).map(|z| z.timestamp()).map_err(|e| format!("`{text}` in {name}: {e}"))
+}
+
+/// The freeze reason, if `now` falls in a freeze window.
+fn freeze_check(input: &Input, config: &Config) -> Result<Option<Reason>, String> {
+    if config.freezes.is_empty() {
+        return Ok(None);
+    }
+    let now = input.now.as_deref().ok_or("the input has no `now` to check the freeze windows against")?;
+    let now: jiff::Timestamp = now.parse().map_err(|e| format!("`now` ({now}) is not an RFC 3339 instant ({e})"))?;
+    for freeze in &config.freezes {
+        let tz = freeze.timezone.as_deref();
+        let (start, end) = (instant(&freeze.start, tz)?, instant(&freeze.end, tz)?);
+        if start >= end {
+            return Err(format!("freeze `{}` ends ({}) before it starts ({})", freeze.name, freeze.end, freeze.start));
+        }
+        if start <= now && now < end {
+            let overridden =
+                input.release.as_ref().and_then(|r| r.labels.get(&config.override_label)).is_some_and(|v| v != "false");
+            let window =
+                format!("{} to {}{}", freeze.start, freeze.end, tz.map(|t| format!(" {t}")).unwrap_or_default());
+            let reason = if overridden {
+                Reason::new(
+                    "change.freeze",
+                    Outcome::Warn,
+                    format!(
+                        "inside freeze `{}` ({window}), overridden by label `{}`",
+                        freeze.name, config.override_label
+                    ),
+                )
+            } else {
+                Reason::new(
+                    "change.freeze",
+                    Outcome::Fail,
+                    format!(
+                        "inside freeze `{}` ({window}); label the release `{}` to override",
+                        freeze.name, config.override_label
+                    ),
+                )
+            };
+            return Ok(Some(reason.observed(now.to_string())));
+        }
+    }
+    Ok(Some(Reason::new("change.freeze", Outcome::Pass, "outside every freeze window")))
+}
+
+fn deny(check: &str, message: String) -> Verdict {
+    Verdict::new(Decision::Deny).with_score(0.0).with_reason(Reason::new(check, Outcome::Fail, message))
+}
+
+/// Judges a change's risk.
+pub fn evaluate(input: &Input) -> Verdict {
+    let config: Config = match input.config_section("change_risk") {
+        Ok(config) => config,
+        Err(e) => return deny("change_risk.config", format!("config.change_risk is invalid: {e}")),
+    };
+    let freeze = match freeze_check(input, &config) {
+        Ok(freeze) => freeze,
+        Err(e) => return deny("change_risk.config", format!("config.change_risk.freezes: {e}")),
+    };
+    let Some(change) = &input.change else {
+        if config.require_change {
+            return deny(
+                "change.present",
+                "the input has no change section; set config.change_risk.require_change to false to judge without it"
+                    .into(),
+            );
+        }
+        let mut verdict = Verdict::new(Decision::Allow);
+        if let Some(reason) = freeze {
+            verdict.decision = if reason.outcome == Outcome::Fail { Decision::Deny } else { Decision::Allow };
+            verdict = verdict.with_reason(reason);
+        }
+        return verdict;
+    };
+
+    let sensitive: Vec<&str> = change
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|path| config.sensitive.iter().any(|g| glob::matches(g, path)))
+        .collect();
+    let mut metrics = alloc::vec![
+        metric("change.lines", change.lines_added + change.lines_deleted),
+        metric("change.files", change.files_changed.max(change.files.len() as u64)),
+        metric("change.authors", change.authors),
+        metric("change.sensitive", sensitive.len() as u64),
+    ];
+    let mut objectives = alloc::vec![
+        objective("change.lines", config.max_lines, Some(config.warn_lines), false),
+        objective("change.files", config.max_files, Some(config.warn_files), false),
+        objective("change.authors", config.max_authors, Some(config.warn_authors), false),
+        objective("change.sensitive", 0, (!config.sensitive_fails).then_some(u64::MAX), config.sensitive_fails),
+    ];
+    if !change.files.is_empty() {
+        metrics.push(metric("change.directories", directories(change).len() as u64));
+        objectives.push(objective("change.directories", config.max_directories, Some(config.warn_directories), false));
+    }
+    let result = match config.gate.evaluate(&objectives, &metrics) {
+        Ok(result) => result,
+        Err(e) => return deny("change_risk.config", format!("config.change_risk is invalid: {e}")),
+    };
+
+    let mut verdict = Verdict::new(if result.status == Status::Fail { Decision::Deny } else { Decision::Allow })
+        .with_score(relgate_sdk::score::round2(result.score));
+    for (objective, r) in objectives.iter().zip(&result.objectives) {
+        let outcome = match r.status {
+            Status::Pass => Outcome::Pass,
+            Status::Warning => Outcome::Warn,
+            _ => Outcome::Fail,
+        };
+        let message = if r.metric == "change.sensitive" && !sensitive.is_empty() {
+            let shown: Vec<&str> = sensitive.iter().take(5).copied().collect();
+            let more = sensitive.len().saturating_sub(shown.len());
+            let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+            format!("touches sensitive paths: {}{more}", shown.join(", "))
+        } else {
+            r.message.clone()
+        };
+        let threshold = serde_json::to_value(&objective.pass).unwrap_or_default();
+        verdict = verdict.with_reason(
+            Reason::new(r.metric.clone(), outcome, message).observed(r.value.unwrap_or(0.0)).threshold(threshold),
+        );
+    }
+    if let Some(reason) = freeze {
+        if reason.outcome == Outcome::Fail {
+            verdict.decision = Decision::Deny;
+        }
+        verdict = verdict.with_reason(reason);
+    }
+    let summary = format!("risk score {:.1} of 100 (the gate fails below {})", result.score, config.gate.warning);
+    let outcome = if result.status == Status::Fail { Outcome::Fail } else { Outcome::Info };
+    verdict.with_reason(Reason::new("change_risk.score", outcome, summary.to_string()).observed(result.score))
+}
+
+relgate_sdk::export_policy!(name = "change-risk", evaluate = evaluate);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(change: &str, config: &str, extra: &str) -> Verdict {
+        let json = format!(r#"{{"change": {change}, "config": {{"change_risk": {config}}}{extra}}}"#);
+        evaluate(&serde_json::from_str(&json).unwrap())
+    }
+
+    fn outcome(v: &Verdict, check: &str) -> Outcome {
+        v.reasons.iter().find(|r| r.check == check).unwrap_or_else(|| panic!("no {check}: {v:?}")).outcome
+    }
+
+    const SMALL: &str = r#"{"commits": 2, "authors": 1, "files_changed": 2, "lines_added": 40, "lines_deleted": 3,
+        "files": [{"path": "src/cart.rs", "lines_added": 30}, {"path": "src/price.rs", "lines_added": 10, "lines_deleted": 3}]}"#;
+
+    #[test]
+    fn a_small_change_allows() {
+        let v = run(SMALL, "{}", "");
+        assert_eq!((v.decision, v.score), (Decision::Allow, Some(100.0)), "{v:?}");
+        assert_eq!(outcome(&v, "change.directories"), Outcome::Pass);
+    }
+
+    #[test]
+    fn size_and_spread_warn_then_fail() {
+        let files: Vec<String> =
+            (0..30).map(|i| format!(r#"{{"path": "dir{}/f{i}.rs", "lines_added": 100}}"#, i % 15)).collect();
+        let big =
+            format!(r#"{{"authors": 12, "files_changed": 30, "lines_added": 3000, "files": [{}]}}"#, files.join(","));
+        let v = run(&big, "{}", "");
+        assert_eq!(outcome(&v, "change.lines"), Outcome::Fail);
+        assert_eq!(outcome(&v, "change.files"), Outcome::Warn);
+        assert_eq!(outcome(&v, "change.authors"), Outcome::Fail);
+        assert_eq!(outcome(&v, "change.directories"), Outcome::Fail);
+        // lines 0 + files ½ + authors 0 + sensitive 1 + directories 0 = 1.5 of 5.
+        assert_eq!((v.decision, v.score), (Decision::Deny, Some(30.0)));
+    }
+
+    #[test]
+    fn sensitive_paths_warn_or_fail() {
+        let change = r#"{"files_changed": 2, "lines_added": 10,
+            "files": [{"path": "db/migrations/0042_add_index.sql"}, {"path": "src/auth/token.rs"}]}"#;
+        let v = run(change, "{}", "");
+        assert_eq!(outcome(&v, "change.sensitive"), Outcome::Warn);
+        assert_eq!(v.decision, Decision::Allow);
+        let message = &v.reasons.iter().find(|r| r.check == "change.sensitive").unwrap().message;
+        assert!(message.contains("db/migrations/0042_add_index.sql, src/auth/token.rs"), "{message}");
+
+        let v = run(change, r#"{"sensitive_fails": true}"#, "");
+        assert_eq!(outcome(&v, "change.sensitive"), Outcome::Fail);
+        assert_eq!(v.decision, Decision::Deny, "a key objective");
+
+        let v = run(change, r#"{"sensitive": ["docs/**"]}"#, "");
+        assert_eq!(outcome(&v, "change.sensitive"), Outcome::Pass);
+    }
+
+    const FREEZE: &str = r#"{"freezes": [{"name": "year-end", "start": "2026-12-20", "end": "2027-01-04T00:00", "timezone": "Europe/Berlin"}]}"#;
+
+    #[test]
+    fn freeze_windows_honour_their_time_zone() {
+        // Berlin is UTC+1 in winter: the freeze starts at 2026-12-19T23:00:00Z.
+        let cases = [
+            ("2026-12-19T22:59:59Z", Decision::Allow, Outcome::Pass),
+            ("2026-12-19T23:00:00Z", Decision::Deny, Outcome::Fail),
+            ("2027-01-03T22:59:59Z", Decision::Deny, Outcome::Fail),
+            ("2027-01-03T23:00:00Z", Decision::Allow, Outcome::Pass),
+        ];
+        for (now, decision, freeze) in cases {
+            let v = run(SMALL, FREEZE, &format!(r#", "now": "{now}""#));
+            assert_eq!(v.decision, decision, "{now}");
+            assert_eq!(outcome(&v, "change.freeze"), freeze, "{now}");
+        }
+    }
+
+    #[test]
+    fn summer_time_is_taken_into_account() {
+        // Berlin is UTC+2 in July: a freeze from 09:00 local starts at 07:00Z.
+        let config =
+            r#"{"freezes": [{"start": "2026-07-01T09:00", "end": "2026-07-01T17:00", "timezone": "Europe/Berlin"}]}"#;
+        assert_eq!(run(SMALL, config, r#", "now": "2026-07-01T06:59:00Z""#).decision, Decision::Allow);
+        assert_eq!(run(SMALL, config, r#", "now": "2026-07-01T07:00:00Z""#).decision, Decision::Deny);
+    }
+
+    #[test]
+    fn the_override_label_lifts_a_freeze() {
+        let labels = r#", "now": "2026-12-24T12:00:00Z", "release": {"labels": {"freeze-override": "INC-1234"}}"#;
+        let v = run(SMALL, FREEZE, labels);
+        assert_eq!(v.decision, Decision::Allow);
+        assert_eq!(outcome(&v, "change.freeze"), Outcome::Warn);
+        assert!(v.reasons.iter().any(|r| r.message.contains("overridden by label `freeze-override`")));
+    }
+
+    #[test]
+    fn offsets_need_no_time_zone() {
+        let config = r#"{"freezes": [{"start": "2026-12-24T00:00:00-05:00", "end": "2026-12-26T00:00:00-05:00"}]}"#;
+        assert_eq!(run(SMALL, config, r#", "now": "2026-12-24T04:59:00Z""#).decision, Decision::Allow);
+        assert_eq!(run(SMALL, config, r#", "now": "2026-12-24T05:00:00Z""#).decision, Decision::Deny);
+    }
+
+    #[test]
+    fn bad_freezes_are_reported() {
+        let cases = [
+            (r#"{"freezes": [{"start": "tomorrow", "end": "2027-01-01"}]}"#, "`tomorrow` is not a date"),
+            (
+                r#"{"freezes": [{"start": "2027-01-01", "end": "2027-01-02", "timezone": "Mars/Olympus"}]}"#,
+                "unknown time zone `Mars/Olympus`",
+            ),
+            (
+                r#"{"freezes": [{"name": "x", "start": "2027-01-02", "end": "2027-01-01"}]}"#,
+                "ends (2027-01-01) before it starts",
+            ),
+        ];
+        for (config, words) in cases {
+            let v = run(SMALL, config, r#", "now": "2026-12-24T00:00:00Z""#);
+            assert_eq!(v.decision, Decision::Deny, "{config}");
+            assert!(v.reasons[0].message.contains(words), "{}", v.reasons[0].message);
+        }
+        let v = run(SMALL, FREEZE, "");
+        assert!(v.reasons[0].message.contains("no `now`"), "{}", v.reasons[0].message);
+    }
+
+    #[test]
+    fn missing_change_denies_unless_not_required() {
+        let v = evaluate(&serde_json::from_str("{}").unwrap());
+        assert_eq!(v.decision, Decision::Deny);
+        let v = evaluate(&serde_json::from_str(r#"{"config": {"change_risk": {"require_change": false}}}"#).unwrap());
+        assert_eq!(v.decision, Decision::Allow);
+    }
+}

@@ -1,0 +1,360 @@
+//! `readiness`: relgate's default gate before deploy.
+//!
+//! It turns the release input into Keptn-style objectives and scores them:
+//!
+//! | objective | pass | warning | weight |
+//! | --- | --- | --- | --- |
+//! | `tests.failed` (key) | `<= max_failed` (0) | — | 1 |
+//! | `tests.errors` (key) | `<= max_errors` (0) | — | 1 |
+//! | `tests.pass_rate`, % of tests run | `>= min_pass_rate` (99) | `>= warn_pass_rate` (95) | 1 |
+//! | `tests.flaky_rate`, % of tests | `<= max_flaky_rate` (5) | `<= warn_flaky_rate` (10) | 1 |
+//! | `change.lines` (added + deleted) | `<= max_lines_changed` (1000) | `<= warn_lines_changed` (2000) | 1 |
+//! | `change.files` | `<= max_files_changed` (50) | `<= warn_files_changed` (100) | 1 |
+//! | `metrics.<name>`, for each metric with a baseline | within `metric_tolerance` % (10) of it, in the metric's bad direction | within `metric_warning_tolerance` % (25) | 1 |
+//!
+//! Test objectives need the `tests` section (without it the release is denied unless
+//! `require_tests` is false), change objectives the `change` section. `objectives`
+//! replaces the metric objectives with explicit Keptn-style ones. The gate (`gate.pass` 90,
+//! `gate.warning` 75, `gate.no_data` `fail`) turns the score into the decision: **allow**
+//! on pass, **deny** on warning or fail. Settings live in `config.readiness`.
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use relgate_sdk::score::objectives::{Criteria, Criterion, Gate, Objective, Op, Status};
+use relgate_sdk::{Decision, Direction, Input, Metric, Outcome, Reason, Verdict};
+use serde::Deserialize;
+
+/// `config.readiness`, with the defaults documented above.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Deny a release whose input has no `tests` section.
+    pub require_tests: bool,
+    /// Most failed tests allowed (key objective).
+    pub max_failed: u64,
+    /// Most errored tests allowed (key objective).
+    pub max_errors: u64,
+    /// Least share of passed tests among those run, in %, to pass.
+    pub min_pass_rate: f64,
+    /// Least share to warn rather than fail.
+    pub warn_pass_rate: f64,
+    /// Most share of flaky tests, in %, to pass.
+    pub max_flaky_rate: f64,
+    /// Most share of flaky tests to warn rather than fail.
+    pub warn_flaky_rate: f64,
+    /// Most lines changed to pass.
+    pub max_lines_changed: u64,
+    /// Most lines changed to warn rather than fail.
+    pub warn_lines_changed: u64,
+    /// Most files changed to pass.
+    pub max_files_changed: u64,
+    /// Most files changed to warn rather than fail.
+    pub warn_files_changed: u64,
+    /// Allowed change of a metric against its baseline, in %, to pass.
+    pub metric_tolerance: f64,
+    /// Allowed change to warn rather than fail.
+    pub metric_warning_tolerance: f64,
+    /// Explicit metric objectives, replacing the derived ones.
+    pub objectives: Option<Vec<Objective>>,
+    /// Score thresholds and no-data rule.
+    pub gate: Gate,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            require_tests: true,
+            max_failed: 0,
+            max_errors: 0,
+            min_pass_rate: 99.0,
+            warn_pass_rate: 95.0,
+            max_flaky_rate: 5.0,
+            warn_flaky_rate: 10.0,
+            max_lines_changed: 1000,
+            warn_lines_changed: 2000,
+            max_files_changed: 50,
+            warn_files_changed: 100,
+            metric_tolerance: 10.0,
+            metric_warning_tolerance: 25.0,
+            objectives: None,
+            gate: Gate::default(),
+        }
+    }
+}
+
+fn absolute(op: Op, value: f64) -> Criteria {
+    Criteria::All(alloc::vec![Criterion::Absolute { op, value }])
+}
+
+fn objective(metric: &str, pass: Criteria, warning: Criteria, key: bool) -> Objective {
+    Objective { metric: metric.to_string(), pass, warning, weight: 1.0, key }
+}
+
+fn synthetic(name: &str, value: f64) -> Metric {
+    Metric { name: name.to_string(), value: Some(value), ..Metric::default() }
+}
+
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 100.0 } else { part as f64 / whole as f64 * 100.0 }
+}
+
+/// Relative criteria for a metric with a baseline, in its bad direction.
+fn tolerance(direction: Direction, percent: f64) -> Criteria {
+    let up = Criterion::Relative { op: Op::Le, percent };
+    let down = Criterion::Relative { op: Op::Ge, percent: -percent };
+    Criteria::All(match direction {
+        Direction::Increase => alloc::vec![up],
+        Direction::Decrease => alloc::vec![down],
+        Direction::Either => alloc::vec![up, down],
+    })
+}
+
+/// The objectives and the metrics they read, derived from the input and the config.
+fn objectives(input: &Input, config: &Config) -> (Vec<Objective>, Vec<Metric>) {
+    let mut objectives = Vec::new();
+    let mut metrics = Vec::new();
+    if let Some(tests) = &input.tests {
+        let run = tests.total.saturating_sub(tests.skipped);
+        let values = [
+            ("tests.failed", tests.failed as f64),
+            ("tests.errors", tests.errors as f64),
+            ("tests.pass_rate", percent(tests.passed, run)),
+            ("tests.flaky_rate", percent(tests.flaky, tests.total)),
+        ];
+        metrics.extend(values.iter().map(|(name, value)| synthetic(name, *value)));
+        objectives.extend([
+            objective("tests.failed", absolute(Op::Le, config.max_failed as f64), Criteria::None, true),
+            objective("tests.errors", absolute(Op::Le, config.max_errors as f64), Criteria::None, true),
+            objective(
+                "tests.pass_rate",
+                absolute(Op::Ge, config.min_pass_rate),
+                absolute(Op::Ge, config.warn_pass_rate),
+                false,
+            ),
+            objective(
+                "tests.flaky_rate",
+                absolute(Op::Le, config.max_flaky_rate),
+                absolute(Op::Le, config.warn_flaky_rate),
+                false,
+            ),
+        ]);
+    }
+    if let Some(change) = &input.change {
+        metrics.push(synthetic("change.lines", (change.lines_added + change.lines_deleted) as f64));
+        metrics.push(synthetic("change.files", change.files_changed as f64));
+        objectives.extend([
+            objective(
+                "change.lines",
+                absolute(Op::Le, config.max_lines_changed as f64),
+                absolute(Op::Le, config.warn_lines_changed as f64),
+                false,
+            ),
+            objective(
+                "change.files",
+                absolute(Op::Le, config.max_files_changed as f64),
+                absolute(Op::Le, config.warn_files_changed as f64),
+                false,
+            ),
+        ]);
+    }
+    let input_metrics = input.metrics.as_deref().unwrap_or_default();
+    metrics.extend(input_metrics.iter().cloned());
+    match &config.objectives {
+        Some(explicit) => objectives.extend(explicit.iter().cloned()),
+        None => objectives.extend(input_metrics.iter().filter(|m| m.baseline.is_some()).map(|m| {
+            let direction = m.direction.unwrap_or(Direction::Either);
+            objective(
+                &m.name,
+                tolerance(direction, config.metric_tolerance),
+                tolerance(direction, config.metric_warning_tolerance),
+                false,
+            )
+        })),
+    }
+    (objectives, metrics)
+}
+
+fn check_name(metric: &str) -> String {
+    if metric.starts_with("tests.") || metric.starts_with("change.") {
+        metric.to_string()
+    } else {
+        format!("metrics.{metric}")
+    }
+}
+
+fn deny(check: &str, message: String) -> Verdict {
+    Verdict::new(Decision::Deny).with_score(0.0).with_reason(Reason::new(check, Outcome::Fail, message))
+}
+
+/// Judges a release's readiness.
+pub fn evaluate(input: &Input) -> Verdict {
+    let config: Config = match input.config_section("readiness") {
+        Ok(config) => config,
+        Err(e) => return deny("readiness.config", format!("config.readiness is invalid: {e}")),
+    };
+    if input.tests.is_none() && config.require_tests {
+        return deny(
+            "tests.present",
+            "the input has no test results; set config.readiness.require_tests to false to gate without them".into(),
+        );
+    }
+    let (objectives, metrics) = objectives(input, &config);
+    let result = match config.gate.evaluate(&objectives, &metrics) {
+        Ok(result) => result,
+        Err(e) => return deny("readiness.config", format!("config.readiness is invalid: {e}")),
+    };
+
+    let mut verdict = Verdict::new(if result.status == Status::Pass { Decision::Allow } else { Decision::Deny })
+        .with_score(relgate_sdk::score::round2(result.score));
+    for (objective, r) in objectives.iter().zip(&result.objectives) {
+        let outcome = match r.status {
+            Status::Pass => Outcome::Pass,
+            Status::Warning => Outcome::Warn,
+            Status::Fail => Outcome::Fail,
+            Status::Info => Outcome::Info,
+            Status::NoData if r.score >= r.weight && r.weight > 0.0 => Outcome::Warn,
+            Status::NoData => Outcome::Fail,
+        };
+        let mut reason = Reason::new(check_name(&r.metric), outcome, r.message.clone());
+        if let Some(value) = r.value {
+            reason = reason.observed(value);
+        }
+        if let Criteria::All(_) | Criteria::Any(_) = objective.pass {
+            reason = reason.threshold(serde_json::to_value(&objective.pass).unwrap_or_default());
+        }
+        verdict = verdict.with_reason(reason);
+    }
+    let status = match result.status {
+        Status::Pass => "pass",
+        Status::Warning => "warning",
+        _ => "fail",
+    };
+    let mut summary = format!(
+        "score {:.1} of 100 is a {status} (pass at {}, warning at {})",
+        result.score, config.gate.pass, config.gate.warning
+    );
+    if !result.failed_keys.is_empty() {
+        summary += &format!("; key objectives failed: {}", result.failed_keys.join(", "));
+    }
+    let outcome = match result.status {
+        Status::Pass => Outcome::Pass,
+        Status::Warning => Outcome::Warn,
+        _ => Outcome::Fail,
+    };
+    verdict.with_reason(Reason::new("readiness.score", outcome, summary).observed(result.score))
+}
+
+relgate_sdk::export_policy!(name = "readiness", evaluate = evaluate);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(json: &str) -> Input {
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn outcome(verdict: &Verdict, check: &str) -> Outcome {
+        verdict.reasons.iter().find(|r| r.check == check).unwrap_or_else(|| panic!("no {check}: {verdict:?}")).outcome
+    }
+
+    const GREEN: &str = r#"{"tests": {"total": 100, "passed": 100}}"#;
+
+    #[test]
+    fn clean_tests_allow_with_full_score() {
+        let v = evaluate(&input(GREEN));
+        assert_eq!(v.decision, Decision::Allow);
+        assert_eq!(v.score, Some(100.0));
+        assert_eq!(outcome(&v, "tests.failed"), Outcome::Pass);
+        assert_eq!(outcome(&v, "readiness.score"), Outcome::Pass);
+    }
+
+    #[test]
+    fn a_failed_test_fails_the_key_objective() {
+        let v = evaluate(&input(r#"{"tests": {"total": 100, "passed": 99, "failed": 1}}"#));
+        assert_eq!(v.decision, Decision::Deny);
+        assert_eq!(outcome(&v, "tests.failed"), Outcome::Fail);
+        // failed (0) + errors (1) + pass rate 99 % (1) + flaky (1) = 3 of 4.
+        assert_eq!(v.score, Some(75.0));
+        assert!(v.reasons.last().unwrap().message.contains("key objectives failed: tests.failed"));
+    }
+
+    #[test]
+    fn thresholds_come_from_config() {
+        let v = evaluate(&input(
+            r#"{"tests": {"total": 100, "passed": 99, "failed": 1}, "config": {"readiness": {"max_failed": 1, "min_pass_rate": 98}}}"#,
+        ));
+        assert_eq!(v.decision, Decision::Allow, "{v:?}");
+    }
+
+    #[test]
+    fn missing_tests_deny_unless_not_required() {
+        let v = evaluate(&input("{}"));
+        assert_eq!(v.decision, Decision::Deny);
+        assert_eq!(v.reasons[0].check, "tests.present");
+        let v = evaluate(&input(r#"{"config": {"readiness": {"require_tests": false}}}"#));
+        assert_eq!(v.decision, Decision::Allow);
+    }
+
+    #[test]
+    fn invalid_config_denies_and_says_why() {
+        let v = evaluate(&input(r#"{"tests": {}, "config": {"readiness": {"max_faild": 1}}}"#));
+        assert_eq!(v.decision, Decision::Deny);
+        assert!(v.reasons[0].message.contains("unknown field `max_faild`"), "{}", v.reasons[0].message);
+    }
+
+    #[test]
+    fn metrics_are_judged_against_their_baselines_in_their_direction() {
+        // latency up 5 %: pass; error rate up 20 %: warning; throughput down 30 %: fail.
+        let v = evaluate(&input(
+            r#"{"tests": {"total": 10, "passed": 10}, "metrics": [
+                {"name": "latency", "value": 105, "baseline": 100, "direction": "increase"},
+                {"name": "error_rate", "value": 1.2, "baseline": 1.0, "direction": "increase"},
+                {"name": "throughput", "value": 70, "baseline": 100, "direction": "decrease"},
+                {"name": "cpu", "value": 50}
+            ]}"#,
+        ));
+        assert_eq!(outcome(&v, "metrics.latency"), Outcome::Pass);
+        assert_eq!(outcome(&v, "metrics.error_rate"), Outcome::Warn);
+        assert_eq!(outcome(&v, "metrics.throughput"), Outcome::Fail);
+        assert!(v.reasons.iter().all(|r| r.check != "metrics.cpu"), "no baseline, no objective");
+        // 4 test objectives + 1 + 0.5 + 0 = 5.5 of 7.
+        assert_eq!(v.score, Some(78.57));
+        assert_eq!(v.decision, Decision::Deny);
+    }
+
+    #[test]
+    fn a_metric_without_a_value_is_no_data_and_fails_by_default() {
+        let json = r#"{"tests": {"total": 1, "passed": 1}, "metrics": [{"name": "latency", "value": "NaN", "baseline": 100}]}"#;
+        let v = evaluate(&input(json));
+        assert_eq!(outcome(&v, "metrics.latency"), Outcome::Fail);
+        assert!(v.reasons.iter().any(|r| r.message.contains("latency has no value")));
+    }
+
+    #[test]
+    fn change_size_warns_then_fails() {
+        let cases = [(800, Outcome::Pass), (1500, Outcome::Warn), (2500, Outcome::Fail)];
+        for (lines, expected) in cases {
+            let json = format!(
+                r#"{{"tests": {{"total": 1, "passed": 1}}, "change": {{"lines_added": {lines}, "files_changed": 3}}}}"#
+            );
+            assert_eq!(outcome(&evaluate(&input(&json)), "change.lines"), expected, "{lines} lines");
+        }
+    }
+
+    #[test]
+    fn explicit_objectives_replace_derived_ones() {
+        let v = evaluate(&input(
+            r#"{"tests": {"total": 1, "passed": 1},
+                "metrics": [{"name": "p99", "value": 700, "baseline": 100}],
+                "config": {"readiness": {"objectives": [{"metric": "p99", "pass": ["<800"]}]}}}"#,
+        ));
+        assert_eq!(outcome(&v, "metrics.p99"), Outcome::Pass);
+        assert_eq!(v.decision, Decision::Allow);
+    }
+}
