@@ -1,6 +1,7 @@
 //! relgate's integration suite: the library API and the `relgate` binary, run as a process,
 //! on the fixtures in `tests/data/`.
 
+mod authoring;
 mod cli;
 mod common;
 mod engine;

@@ -119,6 +119,14 @@ pub enum Error {
         /// The field, as a path (`tests.totl`).
         field: String,
     },
+    /// A test fixture is inconsistent.
+    #[error("fixture {path}: {reason}")]
+    InvalidFixture {
+        /// The fixture file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// A field of the input document has an invalid value.
     #[error("input {path}: field `{field}` {reason}")]
     InvalidField {

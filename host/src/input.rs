@@ -16,20 +16,34 @@ fn read_document<T: DeserializeOwned>(what: &'static str, path: &Path) -> Result
         std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map(drop)
     };
     read.map_err(|source| Error::ReadDocument { what, path: path.into(), source })?;
-    let parse_error = |source| Error::ParseDocument { what, path: path.into(), source };
-    let mut unknown = None;
     let mut de = serde_json::Deserializer::from_slice(&bytes);
-    let document = serde_ignored::deserialize(&mut de, |field| {
+    let document = strict(&mut de, what, path)?;
+    de.end().map_err(|source| Error::ParseDocument { what, path: path.into(), source })?;
+    Ok(document)
+}
+
+/// Deserializes, refusing unknown fields. The shared types skip fields they do not know,
+/// for the sake of older policies; the host refuses them, so that a misspelled field is an
+/// error rather than no data.
+fn strict<'de, D, T>(de: D, what: &'static str, path: &Path) -> Result<T, Error>
+where
+    D: serde::Deserializer<'de, Error = serde_json::Error>,
+    T: serde::Deserialize<'de>,
+{
+    let mut unknown = None;
+    let document = serde_ignored::deserialize(de, |field| {
         unknown.get_or_insert_with(|| field_path(&field));
     })
-    .map_err(parse_error)?;
-    de.end().map_err(parse_error)?;
+    .map_err(|source| Error::ParseDocument { what, path: path.into(), source })?;
     match unknown {
-        // The shared types skip unknown fields for the sake of older policies; the host
-        // refuses them, so that a misspelled field is an error rather than no data.
         Some(field) => Err(Error::UnknownField { what, path: path.into(), field }),
         None => Ok(document),
     }
+}
+
+/// An input given as a JSON value (in a test fixture, say), checked as strictly as a file.
+pub(crate) fn input_from_value(value: Value, path: &Path) -> Result<Input, Error> {
+    strict(value, "input", path)
 }
 
 /// A JSON path like `metrics[0].nmae`.

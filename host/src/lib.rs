@@ -36,6 +36,7 @@ mod engine;
 mod error;
 mod eval;
 mod fault;
+pub mod fixture;
 pub mod input;
 mod limits;
 mod policy;

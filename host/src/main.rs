@@ -3,6 +3,7 @@
 mod cli {
     pub mod args;
     pub mod render;
+    pub mod test;
 }
 
 use std::io::{IsTerminal, Write};
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Eval(args) => eval(args),
         Command::Inspect(args) => inspect(args),
+        Command::Test(args) => cli::test::run(args),
     };
     match result {
         Ok(code) => code,

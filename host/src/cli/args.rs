@@ -30,6 +30,23 @@ pub enum Command {
     Eval(EvalArgs),
     /// Show a policy's digest, size, ABI version, imports, exports and metadata.
     Inspect(InspectArgs),
+    /// Run test fixtures (*.test.json) against policies; exit 1 on any mismatch.
+    Test(TestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Fixture files, or folders searched for *.test.json files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The policy to test, instead of each fixture's `policy`.
+    #[arg(long, short = 'p', value_name = "POLICY")]
+    pub policy: Option<PolicyRef>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Debug, Args)]

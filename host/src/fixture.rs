@@ -1,0 +1,235 @@
+//! Test fixtures for policies, run by `relgate test` in the manner of `opa test`: each
+//! case gives an input and what the policy must answer. The format is in `docs/testing.md`.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::{Decision, Engine, Error, FaultKind, Outcome, PolicyRef, PolicyReport, input};
+
+/// A fixture file: the policy under test and its cases.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// The policy, relative to the fixture file (or `builtin:<name>`); `relgate test
+    /// --policy` overrides it.
+    #[serde(default)]
+    pub policy: Option<PathBuf>,
+    /// The cases.
+    pub cases: Vec<Case>,
+}
+
+/// One case: an input and what the policy must answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// What the case shows.
+    pub name: String,
+    /// The release input, inline.
+    #[serde(default)]
+    pub input: Option<Value>,
+    /// The release input, as a file relative to the fixture file.
+    #[serde(default)]
+    pub input_file: Option<PathBuf>,
+    /// Config merged into the input's `config`, as `relgate eval --config` does.
+    #[serde(default)]
+    pub config: Option<Map<String, Value>>,
+    /// The expected answer.
+    pub expect: Expect,
+}
+
+/// What a case expects.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The decision.
+    pub decision: Decision,
+    /// The score: a number, or `{"min": .., "max": ..}`.
+    #[serde(default)]
+    pub score: Option<ScoreRange>,
+    /// Reasons that must be among the policy's.
+    #[serde(default)]
+    pub reasons: Vec<ExpectedReason>,
+    /// The fault kind, for a case that must fault.
+    #[serde(default)]
+    pub fault: Option<FaultKind>,
+}
+
+/// An expected score.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(untagged)]
+pub enum ScoreRange {
+    /// Exactly this score.
+    Exact(f64),
+    /// A score within these bounds (inclusive; either may be left out).
+    Range {
+        /// Lowest score.
+        #[serde(default)]
+        min: Option<f64>,
+        /// Highest score.
+        #[serde(default)]
+        max: Option<f64>,
+    },
+}
+
+impl ScoreRange {
+    fn contains(self, score: f64) -> bool {
+        match self {
+            ScoreRange::Exact(s) => (s - score).abs() < 1e-9,
+            ScoreRange::Range { min, max } => min.is_none_or(|m| score >= m) && max.is_none_or(|m| score <= m),
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            ScoreRange::Exact(s) => format!("{s}"),
+            ScoreRange::Range { min, max } => format!(
+                "{}..={}",
+                min.map_or(String::new(), |m| m.to_string()),
+                max.map_or(String::new(), |m| m.to_string())
+            ),
+        }
+    }
+}
+
+/// A reason the policy must give: every given field must match.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedReason {
+    /// The check.
+    pub check: String,
+    /// The outcome.
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    /// Words the message must contain.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// One case's result.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct CaseResult {
+    /// The case's name.
+    pub name: String,
+    /// Every mismatch; empty when the case passed.
+    pub failures: Vec<String>,
+    /// The policy's report.
+    pub report: PolicyReport,
+}
+
+impl CaseResult {
+    /// Whether the policy answered as expected.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Reads a fixture file.
+pub fn read(path: &Path) -> Result<Fixture, Error> {
+    let bytes =
+        std::fs::read(path).map_err(|source| Error::ReadDocument { what: "fixture", path: path.into(), source })?;
+    serde_json::from_slice(&bytes).map_err(|source| Error::ParseDocument { what: "fixture", path: path.into(), source })
+}
+
+/// The policy a fixture names, resolved against the fixture's folder.
+pub fn policy_of(fixture: &Fixture, path: &Path) -> Option<PolicyRef> {
+    let policy = fixture.policy.as_ref()?;
+    if policy.to_str().is_some_and(|p| p.starts_with(crate::builtin::PREFIX)) {
+        return Some(PolicyRef::new(policy));
+    }
+    Some(PolicyRef::new(path.parent().unwrap_or(Path::new(".")).join(policy)))
+}
+
+/// Runs every case of `fixture` (read from `path`) against `policy`. A policy that cannot
+/// be loaded, or a case whose input is invalid, is an error.
+pub fn run(engine: &Engine, fixture: &Fixture, path: &Path, policy: &PolicyRef) -> Result<Vec<CaseResult>, Error> {
+    let loaded = match engine.load(policy) {
+        Ok(policy) => Ok(policy),
+        Err(e) => Err(PolicyReport::refused(&e, engine.config().on_fault).ok_or(e)?),
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut results = Vec::with_capacity(fixture.cases.len());
+    for case in &fixture.cases {
+        let mut release = match (&case.input, &case.input_file) {
+            (Some(value), None) => input::input_from_value(value.clone(), path)?,
+            (None, Some(file)) => input::read_input(&dir.join(file))?,
+            (None, None) => crate::Input::default(),
+            (Some(_), Some(_)) => {
+                return Err(Error::InvalidFixture {
+                    path: path.into(),
+                    reason: format!("case `{}` gives both `input` and `input_file`", case.name),
+                });
+            }
+        };
+        if let Some(config) = &case.config {
+            input::merge_config(&mut release, config.clone());
+        }
+        input::stamp_now(&mut release, path)?;
+        let report = match &loaded {
+            Ok(policy) => policy.evaluate(&release),
+            Err(refused) => refused.clone(),
+        };
+        results.push(CaseResult { name: case.name.clone(), failures: check(&case.expect, &report), report });
+    }
+    Ok(results)
+}
+
+fn check(expect: &Expect, report: &PolicyReport) -> Vec<String> {
+    let mut failures = Vec::new();
+    if report.decision != expect.decision {
+        failures.push(format!("expected decision {}, got {}", expect.decision, report.decision));
+    }
+    let fault = report.fault.as_ref().map(|f| f.kind);
+    if fault != expect.fault {
+        let describe = |f: Option<FaultKind>| f.map_or_else(|| "no fault".to_owned(), |k| format!("fault {k}"));
+        let detail = report.fault.as_ref().map(|f| format!(" ({})", f.message)).unwrap_or_default();
+        failures.push(format!("expected {}, got {}{detail}", describe(expect.fault), describe(fault)));
+    }
+    if let Some(range) = expect.score {
+        match report.score {
+            Some(score) if range.contains(score) => {}
+            Some(score) => failures.push(format!("expected score {}, got {score}", range.describe())),
+            None => failures.push(format!("expected score {}, got none", range.describe())),
+        }
+    }
+    for wanted in &expect.reasons {
+        let found = report.reasons.iter().any(|r| {
+            r.check == wanted.check
+                && wanted.outcome.is_none_or(|o| o == r.outcome)
+                && wanted.message.as_ref().is_none_or(|m| r.message.contains(m.as_str()))
+        });
+        if !found {
+            let given: Vec<String> = report.reasons.iter().map(|r| format!("{}={}", r.check, r.outcome)).collect();
+            let mut want = format!("check {}", wanted.check);
+            if let Some(outcome) = wanted.outcome {
+                want += &format!(" with outcome {outcome}");
+            }
+            if let Some(message) = &wanted.message {
+                want += &format!(" and a message containing {message:?}");
+            }
+            failures.push(format!("expected a reason with {want}; the reasons were {}", given.join(", ")));
+        }
+    }
+    failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn score_ranges() {
+        let cases = [
+            (ScoreRange::Exact(75.0), 75.0, true),
+            (ScoreRange::Exact(75.0), 75.5, false),
+            (ScoreRange::Range { min: Some(90.0), max: None }, 95.0, true),
+            (ScoreRange::Range { min: Some(90.0), max: Some(92.0) }, 95.0, false),
+            (ScoreRange::Range { min: None, max: Some(10.0) }, 0.0, true),
+        ];
+        for (range, score, expected) in cases {
+            assert_eq!(range.contains(score), expected, "{range:?} {score}");
+        }
+    }
+}
