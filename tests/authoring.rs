@@ -64,3 +64,29 @@ fn a_folder_without_fixtures_is_an_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no fixture files (*.test.json) under docs"), "{}", run.stderr);
 }
+
+#[test]
+fn bench_reports_cost_per_decision() {
+    const GATE: &str = "policies/wat/tests-gate.wat";
+    let input = crate::common::input("failing.json");
+    let run = relgate(&["bench", GATE, "--input", &input, "--iterations", "25", "--warmup", "3", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bench = run.json();
+    assert_eq!(bench["policy"], "tests-gate");
+    assert_eq!(bench["decision"], "deny");
+    assert_eq!(bench["iterations"], 25);
+    assert!(bench["compile_ms"].as_f64().unwrap() > 0.0);
+    let latency = &bench["evaluation_ms"];
+    let order: Vec<f64> = ["min", "p50", "p90", "p99", "max"].iter().map(|k| latency[k].as_f64().unwrap()).collect();
+    assert!(order.windows(2).all(|w| w[0] <= w[1]), "{latency}");
+    assert!(bench["instantiate_ms"]["p50"].as_f64().unwrap() <= latency["p50"].as_f64().unwrap());
+    assert!(bench["evaluations_per_second"].as_f64().unwrap() > 0.0);
+
+    // Fuel and memory per decision are deterministic: the same as one `eval` reports.
+    let eval = relgate(&["eval", "-p", GATE, "--input", &input, "--format", "json"]).json();
+    assert_eq!(bench["fuel_per_evaluation"], eval["policies"][0]["fuel_used"]);
+    assert_eq!(bench["peak_memory_bytes"], eval["policies"][0]["peak_memory_bytes"]);
+
+    let text = relgate(&["bench", GATE, "--input", &input, "--iterations", "5", "--warmup", "0"]);
+    assert!(text.stdout.contains("fuel:         5857 per evaluation"), "{}", text.stdout);
+}

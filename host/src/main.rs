@@ -2,6 +2,7 @@
 
 mod cli {
     pub mod args;
+    pub mod bench;
     pub mod render;
     pub mod test;
 }
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval(args),
         Command::Inspect(args) => inspect(args),
         Command::Test(args) => cli::test::run(args),
+        Command::Bench(args) => cli::bench::run(args),
     };
     match result {
         Ok(code) => code,
@@ -66,14 +68,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let on_fault = config.on_fault;
     let engine = Engine::new(config)?;
 
-    let (mut release, input_path) = match &args.input {
-        Some(path) => (input::read_input(path)?, path.as_path()),
-        None => (relgate::Input::default(), Path::new("(no --input)")),
-    };
-    if let Some(path) = &args.config {
-        input::merge_config(&mut release, input::read_config(path)?);
-    }
-    input::stamp_now(&mut release, input_path)?;
+    let release = read_release(args.input.as_deref(), args.config.as_deref())?;
     let json = serde_json::to_vec(&release).context("cannot serialize the input")?;
 
     let default = [PolicyRef::new(builtin::DEFAULT)];
@@ -101,6 +96,19 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     };
     print(&out)?;
     Ok(ExitCode::from(exit_code(&report)))
+}
+
+/// The input from `--input` (empty without it), with `--config` merged in and `now` stamped.
+fn read_release(input: Option<&Path>, config: Option<&Path>) -> anyhow::Result<relgate::Input> {
+    let (mut release, path) = match input {
+        Some(path) => (input::read_input(path)?, path),
+        None => (relgate::Input::default(), Path::new("(no --input)")),
+    };
+    if let Some(config) = config {
+        input::merge_config(&mut release, input::read_config(config)?);
+    }
+    input::stamp_now(&mut release, path)?;
+    Ok(release)
 }
 
 fn exit_code(report: &Report) -> u8 {

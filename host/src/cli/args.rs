@@ -32,6 +32,33 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Run test fixtures (*.test.json) against policies; exit 1 on any mismatch.
     Test(TestArgs),
+    /// Measure a policy: compile and instantiate time, evaluation latency, throughput, fuel
+    /// and peak memory per evaluation.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The policy: a .wasm or .wat file, or builtin:<name>.
+    #[arg(value_name = "POLICY")]
+    pub policy: PolicyRef,
+    /// Release input (JSON); `-` reads standard input. Without it the input is empty.
+    #[arg(long, short = 'i', value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Policy config (a JSON object) merged into the input's `config`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Evaluations measured.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub iterations: u32,
+    /// Evaluations run first and not measured.
+    #[arg(long, default_value_t = 100)]
+    pub warmup: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Debug, Args)]
