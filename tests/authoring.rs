@@ -90,3 +90,42 @@ fn bench_reports_cost_per_decision() {
     let text = relgate(&["bench", GATE, "--input", &input, "--iterations", "5", "--warmup", "0"]);
     assert!(text.stdout.contains("fuel:         5857 per evaluation"), "{}", text.stdout);
 }
+
+#[test]
+fn every_language_passes_the_same_fixtures() {
+    for (language, policy) in [
+        ("wat", "policies/wat/tests-gate.wat"),
+        ("c", "policies/dist/tests-gate-c.wasm"),
+        ("zig", "policies/dist/tests-gate-zig.wasm"),
+        ("assemblyscript", "policies/dist/tests-gate-assemblyscript.wasm"),
+    ] {
+        let run = relgate(&["test", "policies/tests-gate.test.json", "--policy", policy]);
+        assert_eq!(run.code, 0, "{language}:\n{}\n{}", run.stdout, run.stderr);
+        assert!(run.stdout.ends_with("3 passed, 0 failed\n"), "{language}:\n{}", run.stdout);
+
+        let inspected = relgate(&["inspect", policy, "--format", "json"]).json();
+        assert_eq!(inspected["metadata"]["language"], language);
+        assert_eq!(inspected["imports"], serde_json::json!(["relgate::log: (func (param i32 i32 i32))"]));
+    }
+}
+
+#[test]
+fn committed_builds_match_their_checksums() {
+    use sha2::Digest;
+    let dist = crate::common::root().join("policies/dist");
+    let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();
+    let mut listed = Vec::new();
+    for line in sums.lines() {
+        let (sum, file) = line.split_once("  ").unwrap();
+        let bytes = std::fs::read(dist.join(file)).unwrap();
+        assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), sum, "{file}");
+        listed.push(file.to_owned());
+    }
+    let mut present: Vec<String> = std::fs::read_dir(&dist)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".wasm"))
+        .collect();
+    present.sort();
+    assert_eq!(listed, present, "SHA256SUMS lists exactly the committed builds");
+}
