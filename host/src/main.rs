@@ -3,6 +3,7 @@
 mod cli {
     pub mod args;
     pub mod bench;
+    pub mod new;
     pub mod render;
     pub mod test;
 }
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect(args),
         Command::Test(args) => cli::test::run(args),
         Command::Bench(args) => cli::bench::run(args),
+        Command::New(args) => cli::new::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,7 +1,7 @@
 /*
  * tests-gate in C: denies a release whose tests failed or errored, or that has no test
  * results; allows it otherwise. The same policy as policies/wat/tests-gate.wat, passing the
- * same fixtures (policies/examples/tests-gate.test.json).
+ * same fixtures (policies/tests-gate.test.json).
  */
 #define RELGATE_IMPLEMENTATION
 #include "relgate.h"

@@ -1,6 +1,6 @@
 //! tests-gate in Zig: denies a release whose tests failed or errored, or that has no test
 //! results; allows it otherwise. The same policy as policies/wat/tests-gate.wat, passing the
-//! same fixtures (policies/examples/tests-gate.test.json).
+//! same fixtures (policies/tests-gate.test.json).
 
 const std = @import("std");
 const relgate = @import("relgate");

@@ -32,9 +32,54 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Run test fixtures (*.test.json) against policies; exit 1 on any mismatch.
     Test(TestArgs),
+    /// Scaffold a policy project that builds and passes `relgate test` as it is.
+    New(NewArgs),
     /// Measure a policy: compile and instantiate time, evaluation latency, throughput, fuel
     /// and peak memory per evaluation.
     Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The policy's name: lowercase letters, digits and dashes.
+    pub name: String,
+    /// The language to write it in.
+    #[arg(long, value_enum)]
+    pub lang: Language,
+    /// Where to create it. Default: a folder named after the policy.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// relgate's sdk/ folder, for a Rust policy's dependency. Default: the one relgate was
+    /// built from, if it is still there.
+    #[arg(long, value_name = "DIR")]
+    pub sdk: Option<PathBuf>,
+}
+
+/// A language `relgate new` scaffolds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Language {
+    /// Rust, with relgate-sdk.
+    Rust,
+    /// C, with relgate.h (clang).
+    C,
+    /// Zig, with relgate.zig.
+    Zig,
+    /// AssemblyScript.
+    Assemblyscript,
+    /// WebAssembly text: no toolchain at all.
+    Wat,
+}
+
+impl Language {
+    pub fn display(self) -> &'static str {
+        match self {
+            Language::Rust => "Rust",
+            Language::C => "C",
+            Language::Zig => "Zig",
+            Language::Assemblyscript => "AssemblyScript",
+            Language::Wat => "WAT",
+        }
+    }
 }
 
 #[derive(Debug, Args)]

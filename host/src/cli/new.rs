@@ -1,0 +1,189 @@
+//! `relgate new`: scaffolds a policy project that builds and passes `relgate test` as it is.
+//! The scaffolds are the example policies of `policies/` with the thin SDKs of `sdk/`, so
+//! they are built and tested with everything else.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use super::args::{Language, NewArgs};
+
+const README: &str = include_str!("../../../sdk/templates/README.md");
+const FIXTURE: &str = include_str!("../../../sdk/templates/fixture.test.json");
+
+/// The WAT example keeps its metadata at this address, with its length in the packed
+/// location `relgate_metadata` returns.
+const WAT_METADATA_ADDRESS: u64 = 64;
+const EXAMPLE_NAME: &str = "tests-gate";
+
+struct File {
+    path: String,
+    contents: String,
+    executable: bool,
+}
+
+fn file(path: impl Into<String>, contents: impl Into<String>) -> File {
+    File { path: path.into(), contents: contents.into(), executable: false }
+}
+
+fn script(contents: &str) -> File {
+    File { path: "build.sh".into(), contents: contents.into(), executable: true }
+}
+
+/// Renames the example's metadata `"name":"tests-gate"` (however the language quotes it).
+fn rename(source: &str, quote: &str, name: &str) -> String {
+    let from = format!("{quote}name{quote}:{quote}{EXAMPLE_NAME}{quote}");
+    let to = format!("{quote}name{quote}:{quote}{name}{quote}");
+    assert!(source.contains(&from), "the example names itself {EXAMPLE_NAME}");
+    source.replace(&from, &to)
+}
+
+fn wat(name: &str) -> String {
+    let source = include_str!("../../../policies/wat/tests-gate.wat");
+    let renamed = rename(source, "\\\"", name);
+    // The metadata's length is part of the constant `relgate_metadata` returns.
+    let metadata_len = |s: &str| {
+        let start = s.find("(data (i32.const 64) \"").expect("metadata segment") + 22;
+        let end = start + s[start..].find("\")").expect("end of the metadata segment");
+        s[start..end].replace("\\\"", "\"").len() as u64
+    };
+    let packed = |len: u64| format!("(i64.const {})", (WAT_METADATA_ADDRESS << 32) | len);
+    renamed.replace(&packed(metadata_len(source)), &packed(metadata_len(&renamed)))
+}
+
+fn files(name: &str, language: Language, sdk: Option<&Path>) -> anyhow::Result<Vec<File>> {
+    let crate_name = name.replace('-', "_");
+    let (policy, source, build) = match language {
+        Language::Wat => (format!("{name}.wat"), format!("{name}.wat"), ""),
+        Language::Rust => {
+            (format!("{name}.wasm"), "src/lib.rs".into(), "./build.sh                          # builds the policy\n")
+        }
+        _ => (format!("{name}.wasm"), String::new(), "./build.sh                          # builds the policy\n"),
+    };
+    let mut files = match language {
+        Language::Wat => vec![file(format!("{name}.wat"), wat(name))],
+        Language::C => vec![
+            file(format!("{name}.c"), rename(include_str!("../../../policies/c/tests-gate.c"), "\\\"", name)),
+            file("relgate.h", include_str!("../../../sdk/c/relgate.h")),
+            script(include_str!("../../../sdk/templates/c/build.sh")),
+            file(".gitignore", include_str!("../../../sdk/templates/c/gitignore")),
+        ],
+        Language::Zig => vec![
+            file(format!("{name}.zig"), rename(include_str!("../../../policies/zig/tests-gate.zig"), "\"", name)),
+            file("relgate.zig", include_str!("../../../sdk/zig/relgate.zig")),
+            script(include_str!("../../../sdk/templates/zig/build.sh")),
+            file(".gitignore", include_str!("../../../sdk/templates/zig/gitignore")),
+        ],
+        Language::Assemblyscript => vec![
+            file(
+                "assembly/index.ts",
+                rename(include_str!("../../../policies/assemblyscript/assembly/index.ts"), "\"", name),
+            ),
+            file("assembly/relgate.ts", include_str!("../../../policies/assemblyscript/assembly/relgate.ts")),
+            file(
+                "package.json",
+                include_str!("../../../policies/assemblyscript/package.json")
+                    .replace("relgate-policy-tests-gate-assemblyscript", name)
+                    .replace("tests-gate, a relgate release policy", &format!("{name}, a relgate release policy")),
+            ),
+            file("asconfig.json", include_str!("../../../policies/assemblyscript/asconfig.json")),
+            script(include_str!("../../../sdk/templates/assemblyscript/build.sh")),
+            file(".gitignore", include_str!("../../../sdk/templates/assemblyscript/gitignore")),
+        ],
+        Language::Rust => {
+            let sdk = sdk.context("a Rust policy depends on relgate-sdk: pass --sdk <relgate's sdk/ folder>")?;
+            let sdk = sdk.canonicalize().with_context(|| format!("cannot find the SDK at {}", sdk.display()))?;
+            if !sdk.join("Cargo.toml").is_file() {
+                bail!("{} is not relgate's sdk/ folder (it has no Cargo.toml)", sdk.display());
+            }
+            vec![
+                file(
+                    "Cargo.toml",
+                    include_str!("../../../sdk/templates/rust/Cargo.toml")
+                        .replace("{{sdk}}", &sdk.display().to_string()),
+                ),
+                file("src/lib.rs", include_str!("../../../sdk/templates/rust/src/lib.rs")),
+                script(include_str!("../../../sdk/templates/rust/build.sh")),
+                file(".gitignore", include_str!("../../../sdk/templates/rust/gitignore")),
+            ]
+        }
+    };
+    let source = if source.is_empty() { files[0].path.clone() } else { source };
+    files.push(file(format!("{name}.test.json"), FIXTURE.to_owned()));
+    files.push(file("README.md", README.replace("{{build}}", build)));
+    for f in &mut files {
+        f.contents = f
+            .contents
+            .replace("{{name}}", name)
+            .replace("{{crate}}", &crate_name)
+            .replace("{{policy}}", &policy)
+            .replace("{{source}}", &source)
+            .replace("{{language}}", language.display());
+    }
+    Ok(files)
+}
+
+fn valid_name(name: &str) -> bool {
+    name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+pub fn run(args: &NewArgs) -> anyhow::Result<ExitCode> {
+    if !valid_name(&args.name) {
+        bail!(
+            "policy name `{}` is not usable: use lowercase letters, digits and dashes, starting with a letter (at most 64)",
+            args.name
+        );
+    }
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from(&args.name));
+    if dir.exists() {
+        bail!("{} already exists; choose another name or --dir", dir.display());
+    }
+    let default_sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk");
+    let sdk = args.sdk.clone().or_else(|| default_sdk.is_dir().then_some(default_sdk));
+    let files = files(&args.name, args.lang, sdk.as_deref())?;
+    for f in &files {
+        let path = dir.join(&f.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, &f.contents).with_context(|| format!("cannot write {}", path.display()))?;
+        #[cfg(unix)]
+        if f.executable {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .with_context(|| format!("cannot make {} executable", path.display()))?;
+        }
+    }
+    let mut out = format!("created {} ({} policy) in {}\n", args.name, args.lang.display(), dir.display());
+    if args.lang != Language::Wat {
+        out += &format!("build it:  (cd {} && ./build.sh)\n", dir.display());
+    }
+    out += &format!("test it:   relgate test {}\n", dir.display());
+    crate::print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked() {
+        for (name, ok) in
+            [("gate", true), ("my-gate-2", true), ("Gate", false), ("2gate", false), ("a/b", false), ("", false)]
+        {
+            assert_eq!(valid_name(name), ok, "{name}");
+        }
+    }
+
+    #[test]
+    fn wat_scaffold_keeps_the_metadata_location_right() {
+        let source = wat("a-much-longer-policy-name");
+        assert!(source.contains(r#"\"name\":\"a-much-longer-policy-name\""#));
+        let original = include_str!("../../../policies/wat/tests-gate.wat");
+        assert_ne!(source.len(), original.len());
+    }
+}
