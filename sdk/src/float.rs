@@ -72,6 +72,27 @@ impl serde::Serialize for FloatRef {
     }
 }
 
+/// The schema of such a number.
+#[cfg(feature = "schema")]
+pub(crate) struct Number;
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Number {
+    fn schema_name() -> alloc::borrow::Cow<'static, str> {
+        "Number".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A number; NaN and infinities as the strings \"NaN\", \"+Inf\" and \"-Inf\".",
+            "anyOf": [
+                {"type": "number"},
+                {"enum": ["NaN", "nan", "+Inf", "Inf", "inf", "+inf", "Infinity", "+Infinity", "-Inf", "-inf", "-Infinity"]}
+            ]
+        })
+    }
+}
+
 /// `Option<f64>`: `null` or absent is `None`.
 pub(crate) mod option {
     use super::*;

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 /// The normalized release input a policy evaluates.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
 pub struct Input {
     /// What is being released, and where.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,6 +56,7 @@ impl Input {
 
 /// What is being released, and where.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
 pub struct Release {
     /// Service or component name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,6 +77,7 @@ pub struct Release {
 
 /// Aggregated test results. Counts default to 0 when the section is present.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
 pub struct Tests {
     /// Test cases run or skipped.
     #[serde(default)]
@@ -107,6 +110,7 @@ pub struct Tests {
 
 /// One test suite's counts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
 pub struct Suite {
     /// Suite name.
     pub name: String,
@@ -129,6 +133,7 @@ pub struct Suite {
 
 /// One failed or errored test case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
 pub struct Failure {
     /// Suite the case belongs to.
     #[serde(default)]
@@ -144,6 +149,7 @@ pub struct Failure {
 
 /// Whether a test case failed an assertion or errored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     /// An assertion failed.
@@ -155,23 +161,28 @@ pub enum FailureKind {
 /// One metric: a current value and optionally a baseline, both as single values and as
 /// samples (canary statistics need samples).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
 pub struct Metric {
     /// Metric name (`http_error_rate`, `p99_latency_ms`, ...).
     pub name: String,
     /// Current value. Missing means no data; may be NaN or infinite.
     #[serde(default, with = "crate::float::option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<crate::float::Number>"))]
     pub value: Option<f64>,
     /// Unit, free-form (`ms`, `ratio`, `req/s`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// Baseline value to compare against.
     #[serde(default, with = "crate::float::option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<crate::float::Number>"))]
     pub baseline: Option<f64>,
     /// Samples of the current (canary) population.
     #[serde(default, with = "crate::float::vec", skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<crate::float::Number>"))]
     pub samples: Vec<f64>,
     /// Samples of the baseline population.
     #[serde(default, with = "crate::float::vec", skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<crate::float::Number>"))]
     pub baseline_samples: Vec<f64>,
     /// Which change is a regression. Missing means `either`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -183,6 +194,7 @@ pub struct Metric {
 
 /// Which change of a metric counts as a regression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// An increase is bad (latency, error rate).
@@ -195,6 +207,7 @@ pub enum Direction {
 
 /// The change being released, between two revisions.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
 pub struct Change {
     /// Base revision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,6 +237,7 @@ pub struct Change {
 
 /// One changed file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
 pub struct ChangedFile {
     /// Path in the repository (the new path for a rename).
     pub path: String,

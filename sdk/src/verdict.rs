@@ -10,6 +10,7 @@ use serde_json::Value;
 /// What may happen to the release. Ordered by strictness: `Allow < Deny < Rollback`, so the
 /// strictest of several decisions is their maximum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// The release may proceed.
@@ -39,6 +40,7 @@ impl fmt::Display for Decision {
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The check passed.
@@ -72,6 +74,7 @@ impl fmt::Display for Outcome {
 /// One check behind a decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Reason {
     /// A stable identifier of the check (`tests.failed`, `metrics.latency`).
     pub check: String,
@@ -109,11 +112,13 @@ impl Reason {
 /// A policy's output document (`docs/abi.md`, "Output").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Verdict {
     /// The decision.
     pub decision: Decision,
     /// A score from 0 to 100, if the policy scores.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 100)))]
     pub score: Option<f64>,
     /// The checks behind the decision.
     #[serde(default)]
