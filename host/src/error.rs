@@ -119,6 +119,33 @@ pub enum Error {
         /// The field, as a path (`tests.totl`).
         field: String,
     },
+    /// A test report could not be read.
+    #[error("cannot read test report {path}")]
+    ReadReport {
+        /// The report.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A test report is not valid JUnit XML.
+    #[error("test report {path} is not valid JUnit XML (line {line}, column {column}): {message}")]
+    ParseReport {
+        /// The report.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A path or glob given for test reports matches no file.
+    #[error("no test report matches {pattern}")]
+    NoReports {
+        /// The path or glob.
+        pattern: String,
+    },
     /// A test fixture is inconsistent.
     #[error("fixture {path}: {reason}")]
     InvalidFixture {

@@ -9,12 +9,11 @@ mod cli {
 }
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use relgate::{Decision, Engine, PolicyRef, PolicyReport, Report, builtin, input};
+use relgate::{Decision, Engine, PolicyRef, PolicyReport, Report, builtin};
 use tracing_subscriber::EnvFilter;
 
 use cli::args::{Cli, Command, EvalArgs, Format, InspectArgs};
@@ -34,6 +33,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval(args),
         Command::Inspect(args) => inspect(args),
         Command::Test(args) => cli::test::run(args),
+        Command::Input(args) => print_input(args),
         Command::Bench(args) => cli::bench::run(args),
         Command::New(args) => cli::new::run(args),
     };
@@ -70,7 +70,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let on_fault = config.on_fault;
     let engine = Engine::new(config)?;
 
-    let release = read_release(args.input.as_deref(), args.config.as_deref())?;
+    let release = args.input.sources().assemble()?;
     let json = serde_json::to_vec(&release).context("cannot serialize the input")?;
 
     let default = [PolicyRef::new(builtin::DEFAULT)];
@@ -100,17 +100,10 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(exit_code(&report)))
 }
 
-/// The input from `--input` (empty without it), with `--config` merged in and `now` stamped.
-fn read_release(input: Option<&Path>, config: Option<&Path>) -> anyhow::Result<relgate::Input> {
-    let (mut release, path) = match input {
-        Some(path) => (input::read_input(path)?, path),
-        None => (relgate::Input::default(), Path::new("(no --input)")),
-    };
-    if let Some(config) = config {
-        input::merge_config(&mut release, input::read_config(config)?);
-    }
-    input::stamp_now(&mut release, path)?;
-    Ok(release)
+fn print_input(args: &cli::args::InputCommandArgs) -> anyhow::Result<ExitCode> {
+    let release = args.input.sources().assemble()?;
+    print(&(serde_json::to_string_pretty(&release)? + "\n"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn exit_code(report: &Report) -> u8 {

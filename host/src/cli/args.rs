@@ -15,7 +15,7 @@ use relgate::{Config, Decision, PolicyRef};
 /// Exit codes of `eval`: 0 allow, 1 deny, 2 usage or input error, 3 rollback, 4 the
 /// decision was made by a policy fault (fail-closed).
 #[derive(Debug, Parser)]
-#[command(name = "relgate", version, propagate_version = true, max_term_width = 100)]
+#[command(name = "relgate", version, max_term_width = 100)]
 pub struct Cli {
     /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides it.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -30,6 +30,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Show a policy's digest, size, ABI version, imports, exports and metadata.
     Inspect(InspectArgs),
+    /// Print the release input assembled from --input, test reports, metrics, git and flags.
+    Input(InputCommandArgs),
     /// Run test fixtures (*.test.json) against policies; exit 1 on any mismatch.
     Test(TestArgs),
     /// Scaffold a policy project that builds and passes `relgate test` as it is.
@@ -37,6 +39,12 @@ pub enum Command {
     /// Measure a policy: compile and instantiate time, evaluation latency, throughput, fuel
     /// and peak memory per evaluation.
     Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InputCommandArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -87,12 +95,6 @@ pub struct BenchArgs {
     /// The policy: a .wasm or .wat file, or builtin:<name>.
     #[arg(value_name = "POLICY")]
     pub policy: PolicyRef,
-    /// Release input (JSON); `-` reads standard input. Without it the input is empty.
-    #[arg(long, short = 'i', value_name = "FILE")]
-    pub input: Option<PathBuf>,
-    /// Policy config (a JSON object) merged into the input's `config`.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
     /// Evaluations measured.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     pub iterations: u32,
@@ -102,6 +104,8 @@ pub struct BenchArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub input: InputArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
@@ -128,17 +132,66 @@ pub struct EvalArgs {
     /// strictest decision wins. Default: builtin:readiness.
     #[arg(long = "policy", short = 'p', value_name = "POLICY")]
     pub policies: Vec<PolicyRef>,
-    /// Release input (JSON); `-` reads standard input. Without it the input is empty.
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Where the release input comes from. Sections derived from reports, metrics and git form
+/// a base; `--input` is laid over it (its explicit fields win; see docs/input.md).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Release input")]
+pub struct InputArgs {
+    /// Release input (JSON); `-` reads standard input.
     #[arg(long, short = 'i', value_name = "FILE")]
     pub input: Option<PathBuf>,
     /// Policy config (a JSON object); its keys replace those of the input's `config`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    #[command(flatten)]
-    pub engine: EngineArgs,
+    /// JUnit XML test reports: files or globs (`target/nextest/**/junit.xml`).
+    #[arg(long, value_name = "PATH-OR-GLOB", num_args = 1..)]
+    pub junit: Vec<String>,
+    /// `release.service`.
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+    /// `release.version`.
+    #[arg(long = "version", value_name = "VERSION")]
+    pub release_version: Option<String>,
+    /// `release.environment`.
+    #[arg(long, value_name = "NAME")]
+    pub environment: Option<String>,
+    /// `release.stage` (`pre-deploy`, `canary`, ...).
+    #[arg(long, value_name = "NAME")]
+    pub stage: Option<String>,
+    /// A `release.labels` entry; repeat for several.
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = key_value)]
+    pub labels: Vec<(String, String)>,
+}
+
+fn key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("expected KEY=VALUE, got `{s}`"))
+}
+
+impl InputArgs {
+    pub fn sources(&self) -> relgate::input::Sources {
+        let mut sources = relgate::input::Sources::default();
+        sources.input.clone_from(&self.input);
+        sources.config.clone_from(&self.config);
+        sources.junit.clone_from(&self.junit);
+        sources.release.service.clone_from(&self.service);
+        sources.release.version.clone_from(&self.release_version);
+        sources.release.environment.clone_from(&self.environment);
+        sources.release.stage.clone_from(&self.stage);
+        sources.release.labels.clone_from(&self.labels);
+        sources
+    }
 }
 
 #[derive(Debug, Args)]
@@ -187,6 +240,7 @@ fn defaults() -> Config {
 
 /// Sandbox limits and engine settings; each default is `relgate::Config`'s.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Sandbox")]
 pub struct EngineArgs {
     /// Decision when a policy faults (traps, hits a limit, breaks the ABI).
     #[arg(long, value_enum, default_value_t = OnFault::Deny)]

@@ -54,7 +54,7 @@ struct Bench {
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let config = args.engine.config()?;
-    let release = crate::read_release(args.input.as_deref(), args.config.as_deref())?;
+    let release = args.input.sources().assemble()?;
     let json = serde_json::to_vec(&release)?;
 
     let uncached = Engine::new(config.clone().with_cache_dir(None))?;

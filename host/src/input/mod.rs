@@ -1,0 +1,294 @@
+//! Assembling the release input: from an input document, test reports, metrics, git and
+//! flags (see [`Sources`]); reading the policy config; stamping `now`.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::{Error, Input};
+
+mod junit;
+
+fn read_document<T: DeserializeOwned>(what: &'static str, path: &Path) -> Result<T, Error> {
+    let mut bytes = Vec::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin().read_to_end(&mut bytes).map(drop)
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map(drop)
+    };
+    read.map_err(|source| Error::ReadDocument { what, path: path.into(), source })?;
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    let document = strict(&mut de, what, path)?;
+    de.end().map_err(|source| Error::ParseDocument { what, path: path.into(), source })?;
+    Ok(document)
+}
+
+/// Deserializes, refusing unknown fields. The shared types skip fields they do not know,
+/// for the sake of older policies; the host refuses them, so that a misspelled field is an
+/// error rather than no data.
+fn strict<'de, D, T>(de: D, what: &'static str, path: &Path) -> Result<T, Error>
+where
+    D: serde::Deserializer<'de, Error = serde_json::Error>,
+    T: serde::Deserialize<'de>,
+{
+    let mut unknown = None;
+    let document = serde_ignored::deserialize(de, |field| {
+        unknown.get_or_insert_with(|| field_path(&field));
+    })
+    .map_err(|source| Error::ParseDocument { what, path: path.into(), source })?;
+    match unknown {
+        Some(field) => Err(Error::UnknownField { what, path: path.into(), field }),
+        None => Ok(document),
+    }
+}
+
+/// An input given as a JSON value (in a test fixture, say), checked as strictly as a file.
+pub(crate) fn input_from_value(value: Value, path: &Path) -> Result<Input, Error> {
+    strict(value, "input", path)
+}
+
+/// A JSON path like `metrics[0].nmae`.
+fn field_path(path: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}[{index}]", field_path(parent)),
+        Path::Map { parent, key } => match field_path(parent) {
+            p if p.is_empty() => key.clone(),
+            p => format!("{p}.{key}"),
+        },
+        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => field_path(parent),
+    }
+}
+
+/// What the release is, from flags: each given field overrides the input document's.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ReleaseFields {
+    /// `release.service`.
+    pub service: Option<String>,
+    /// `release.version`.
+    pub version: Option<String>,
+    /// `release.environment`.
+    pub environment: Option<String>,
+    /// `release.stage`.
+    pub stage: Option<String>,
+    /// `release.labels`, added to the document's.
+    pub labels: Vec<(String, String)>,
+}
+
+/// Everything a release input is assembled from.
+///
+/// The merge rule: the sections derived from test reports, metrics and git form a base; the
+/// input document (`--input`) is laid over it, so that a field it gives explicitly wins.
+/// Objects merge key by key, `metrics` merge by `name` (the document's metric overriding the
+/// fields it gives), any other array in the document replaces the derived one. Release
+/// fields from flags and the config file (`--config`) are applied last, and `now` is
+/// stamped.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Sources {
+    /// The input document (`-` for standard input).
+    pub input: Option<PathBuf>,
+    /// A config document merged into `config`.
+    pub config: Option<PathBuf>,
+    /// JUnit XML reports: paths or globs.
+    pub junit: Vec<String>,
+    /// Release fields from flags.
+    pub release: ReleaseFields,
+}
+
+impl Sources {
+    /// Assembles the release input.
+    pub fn assemble(&self) -> Result<Input, Error> {
+        let mut derived = Map::new();
+        if !self.junit.is_empty() {
+            let mut report = junit::Report::default();
+            for path in expand(&self.junit)? {
+                report.read(&path)?;
+            }
+            derived.insert("tests".into(), to_value(&report.tests())?);
+        }
+        let path = self.input.as_deref().unwrap_or(Path::new("(assembled input)"));
+        let mut merged = Value::Object(derived);
+        if let Some(file) = &self.input {
+            let explicit: Value = read_document("input", file)?;
+            // Validate the document on its own, so errors name its fields.
+            let _: Input = input_from_value(explicit.clone(), file)?;
+            overlay(&mut merged, explicit);
+        }
+        let mut input = input_from_value(merged, path)?;
+        self.apply_release(&mut input);
+        if let Some(config) = &self.config {
+            merge_config(&mut input, read_config(config)?);
+        }
+        stamp_now(&mut input, path)?;
+        Ok(input)
+    }
+
+    fn apply_release(&self, input: &mut Input) {
+        let r = &self.release;
+        let given = r.service.is_some() || r.version.is_some() || r.environment.is_some() || r.stage.is_some();
+        if !given && r.labels.is_empty() {
+            return;
+        }
+        let release = input.release.get_or_insert_with(Default::default);
+        for (field, value) in [
+            (&mut release.service, &r.service),
+            (&mut release.version, &r.version),
+            (&mut release.environment, &r.environment),
+            (&mut release.stage, &r.stage),
+        ] {
+            if value.is_some() {
+                field.clone_from(value);
+            }
+        }
+        release.labels.extend(r.labels.iter().cloned());
+    }
+}
+
+fn to_value<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
+    serde_json::to_value(value).map_err(|source| Error::SerializeInput { source })
+}
+
+/// Paths and globs, expanded in order; a pattern matching nothing is an error.
+fn expand(patterns: &[String]) -> Result<Vec<PathBuf>, Error> {
+    let mut paths = Vec::new();
+    for pattern in patterns {
+        if Path::new(pattern).exists() {
+            paths.push(PathBuf::from(pattern));
+            continue;
+        }
+        let matches: Vec<PathBuf> = glob::glob(pattern)
+            .map_err(|_| Error::NoReports { pattern: pattern.clone() })?
+            .filter_map(Result::ok)
+            .collect();
+        if matches.is_empty() {
+            return Err(Error::NoReports { pattern: pattern.clone() });
+        }
+        paths.extend(matches);
+    }
+    Ok(paths)
+}
+
+/// Lays `explicit` over `base` (the merge rule of [`Sources`]).
+fn overlay(base: &mut Value, explicit: Value) {
+    match (base, explicit) {
+        (Value::Object(base), Value::Object(explicit)) => {
+            for (key, value) in explicit {
+                match base.get_mut(&key) {
+                    Some(Value::Array(derived)) if key == "metrics" => {
+                        let Value::Array(given) = value else {
+                            base.insert(key, value);
+                            continue;
+                        };
+                        for metric in given {
+                            let name = metric.get("name").cloned();
+                            match derived.iter_mut().find(|m| name.is_some() && m.get("name") == name.as_ref()) {
+                                Some(existing) => overlay(existing, metric),
+                                None => derived.push(metric),
+                            }
+                        }
+                    }
+                    Some(existing) => overlay(existing, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, explicit) => *base = explicit,
+    }
+}
+
+/// Reads a release input document (JSON; `-` reads standard input). Errors name the file,
+/// and for invalid JSON or fields the line and column.
+pub fn read_input(path: &Path) -> Result<Input, Error> {
+    read_document("input", path)
+}
+
+/// Reads a policy config document: a JSON object (`-` reads standard input).
+pub fn read_config(path: &Path) -> Result<Map<String, Value>, Error> {
+    read_document("config", path)
+}
+
+/// Merges `config` into the input's `config`: top-level keys from `config` replace those of
+/// the same name already in the input.
+pub fn merge_config(input: &mut Input, config: Map<String, Value>) {
+    input.config.get_or_insert_with(Map::new).extend(config);
+}
+
+/// Fills in `now` with the current time when the input does not give it, and normalizes a
+/// given `now` to UTC (`2026-11-26T10:00:00+01:00` becomes `2026-11-26T09:00:00Z`).
+/// `path` names the input in the error for an invalid timestamp.
+pub fn stamp_now(input: &mut Input, path: &Path) -> Result<(), Error> {
+    let now = match &input.now {
+        None => jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
+            .expect("the current time is a valid timestamp"),
+        Some(given) => given.parse::<jiff::Timestamp>().map_err(|e| Error::InvalidField {
+            path: PathBuf::from(path),
+            field: "now",
+            reason: format!("is {given:?}, not an RFC 3339 timestamp like 2026-11-26T10:00:00Z ({e})"),
+        })?,
+    };
+    input.now = Some(now.to_string());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_is_filled_and_normalized_to_utc() {
+        let mut input = Input::default();
+        stamp_now(&mut input, Path::new("x")).unwrap();
+        let now = input.now.clone().unwrap();
+        assert!(now.ends_with('Z') && now.len() == 20, "{now}");
+
+        input.now = Some("2026-11-26T10:00:00+01:00".into());
+        stamp_now(&mut input, Path::new("x")).unwrap();
+        assert_eq!(input.now.as_deref(), Some("2026-11-26T09:00:00Z"));
+    }
+
+    #[test]
+    fn invalid_now_names_the_field() {
+        let mut input = Input { now: Some("yesterday".into()), ..Input::default() };
+        let err = stamp_now(&mut input, Path::new("in.json")).unwrap_err();
+        assert!(err.to_string().starts_with("input in.json: field `now` is \"yesterday\""), "{err}");
+    }
+
+    #[test]
+    fn explicit_fields_win_objects_merge_and_metrics_merge_by_name() {
+        let mut base = serde_json::json!({
+            "tests": {"total": 10, "failed": 2, "failures": [{"name": "a"}]},
+            "metrics": [{"name": "latency", "value": 1.0, "samples": [1, 2]}, {"name": "errors", "value": 0.1}]
+        });
+        let explicit = serde_json::json!({
+            "tests": {"failed": 0, "failures": []},
+            "metrics": [{"name": "latency", "value": 2.0}, {"name": "cpu", "value": 0.5}]
+        });
+        overlay(&mut base, explicit);
+        assert_eq!(
+            base,
+            serde_json::json!({
+                "tests": {"total": 10, "failed": 0, "failures": []},
+                "metrics": [
+                    {"name": "latency", "value": 2.0, "samples": [1, 2]},
+                    {"name": "errors", "value": 0.1},
+                    {"name": "cpu", "value": 0.5}
+                ]
+            })
+        );
+    }
+
+    #[test]
+    fn config_keys_override_input_keys() {
+        let mut input: Input = serde_json::from_str(r#"{"config":{"a":1,"b":2}}"#).unwrap();
+        let file: Map<String, Value> = serde_json::from_str(r#"{"b":3,"c":4}"#).unwrap();
+        merge_config(&mut input, file);
+        assert_eq!(serde_json::to_string(&input.config).unwrap(), r#"{"a":1,"b":3,"c":4}"#);
+    }
+}
