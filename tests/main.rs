@@ -6,4 +6,5 @@ mod cli;
 mod common;
 mod engine;
 mod hostile;
+mod inputs;
 mod schema;
