@@ -127,3 +127,122 @@ fn junit_reports_feed_the_default_gate() {
     let run = relgate(&["input", "--input", &passing]);
     assert_eq!(run.json()["tests"]["total"], 412, "--input alone still works");
 }
+
+/// A repository with real commits: a base, a rename, a binary change, a sensitive change,
+/// and a feature branch merged with a merge commit, by two authors.
+fn repository() -> tempfile::TempDir {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str], author: &str| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_AUTHOR_NAME", author)
+            .env("GIT_AUTHOR_EMAIL", format!("{author}@Example.com"))
+            .env("GIT_COMMITTER_NAME", author)
+            .env("GIT_COMMITTER_EMAIL", format!("{author}@example.com"))
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let write = |path: &str, contents: &[u8]| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    };
+    let lines = |n: usize, tag: &str| (0..n).map(|i| format!("{tag} line {i}\n")).collect::<String>();
+    git(&["init", "-q", "-b", "main"], "ada");
+    write("README.md", lines(10, "readme").as_bytes());
+    write("src/pricing.rs", lines(40, "pricing").as_bytes());
+    write("db/migrations/001_init.sql", b"create table orders (id int);\n");
+    write("assets/logo.png", &[0x89, b'P', b'N', b'G', 0, 0, 0, 1, 2, 3]);
+    git(&["add", "."], "ada");
+    git(&["commit", "-q", "-m", "base"], "ada");
+    git(&["tag", "v1.0.0"], "ada");
+
+    // A rename with a small edit, a modified binary, and an edited README.
+    git(&["mv", "src/pricing.rs", "src/price.rs"], "ada");
+    let mut price = lines(40, "pricing");
+    price.push_str("one more line\n");
+    write("src/price.rs", price.as_bytes());
+    write("assets/logo.png", &[0x89, b'P', b'N', b'G', 0, 0, 0, 9, 9, 9]);
+    let mut readme = lines(9, "readme");
+    readme.push_str("changed\nadded\n");
+    write("README.md", readme.as_bytes());
+    git(&["add", "-A"], "ada");
+    git(&["commit", "-q", "-m", "rename and edits"], "ada");
+
+    // A feature branch by another author, merged with a merge commit.
+    git(&["checkout", "-q", "-b", "feature"], "ada");
+    write("db/migrations/002_index.sql", b"create index orders_id on orders (id);\n");
+    git(&["add", "."], "bob");
+    git(&["commit", "-q", "-m", "index"], "bob");
+    git(&["checkout", "-q", "main"], "ada");
+    git(&["merge", "-q", "--no-ff", "-m", "merge feature", "feature"], "ADA");
+    dir
+}
+
+#[test]
+fn git_change_between_revisions() {
+    let repo = repository();
+    let repo_arg = repo.path().to_str().unwrap();
+    let run = relgate(&["input", "--git", repo_arg, "--base", "v1.0.0", "--sensitive", "**/migrations/**"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let change = run.json()["change"].clone();
+    assert_eq!(change["commits"], 3, "two commits and the merge");
+    assert_eq!(change["authors"], 2, "ada (whatever the case of her email) and bob");
+    assert_eq!(change["files_changed"], 4);
+    assert_eq!(
+        change["files"],
+        serde_json::json!([
+            {"path": "README.md", "status": "modified", "lines_added": 2, "lines_deleted": 1},
+            {"path": "assets/logo.png", "status": "modified", "binary": true, "lines_added": 0, "lines_deleted": 0},
+            {"path": "db/migrations/002_index.sql", "status": "added", "lines_added": 1, "lines_deleted": 0},
+            {"path": "src/price.rs", "previous_path": "src/pricing.rs", "status": "renamed", "lines_added": 1, "lines_deleted": 0}
+        ])
+    );
+    assert_eq!((change["lines_added"].as_u64(), change["lines_deleted"].as_u64()), (Some(4), Some(1)));
+    assert_eq!(change["sensitive"], serde_json::json!(["db/migrations/002_index.sql"]));
+    assert_eq!(change["directories"], 4);
+    assert!(change["entropy"].as_f64().unwrap() > 1.0);
+    assert_eq!(change["head"].as_str().unwrap().len(), 40);
+
+    // The head can be any revision: the feature branch alone, against the rename commit.
+    let run = relgate(&["input", "--git", repo_arg, "--base", "main~1", "--head", "feature"]);
+    let change = run.json()["change"].clone();
+    assert_eq!((change["commits"].as_u64(), change["files_changed"].as_u64()), (Some(1), Some(1)));
+}
+
+#[test]
+fn git_errors_name_the_revision_or_repository() {
+    let repo = repository();
+    let repo_arg = repo.path().to_str().unwrap();
+    let run = relgate(&["eval", "--git", repo_arg, "--base", "v9.9.9"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("unknown revision `v9.9.9` in git repository"), "{}", run.stderr);
+
+    let empty = tempfile::tempdir().unwrap();
+    let run = relgate(&["eval", "--git", empty.path().to_str().unwrap(), "--base", "HEAD"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("cannot open the repository"), "{}", run.stderr);
+
+    let run = relgate(&["eval", "--git", repo_arg]);
+    assert_eq!(run.code, 2, "--git needs --base");
+    assert!(run.stderr.contains("--base"), "{}", run.stderr);
+}
+
+#[test]
+fn git_change_feeds_the_change_risk_policy() {
+    let repo = repository();
+    let repo_arg = repo.path().to_str().unwrap();
+    let run =
+        relgate(&["eval", "-p", "builtin:change-risk", "--git", repo_arg, "--base", "v1.0.0", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    let sensitive =
+        report["reasons"].as_array().unwrap().iter().find(|r| r["check"] == "change.sensitive").unwrap().clone();
+    assert_eq!(sensitive["outcome"], "warn");
+    assert!(sensitive["message"].as_str().unwrap().contains("db/migrations/002_index.sql"));
+}

@@ -146,6 +146,25 @@ pub enum Error {
         /// The path or glob.
         pattern: String,
     },
+    /// A git repository could not be read.
+    #[error("git repository {repo}: {what}")]
+    Git {
+        /// The repository.
+        repo: PathBuf,
+        /// What failed.
+        what: String,
+        /// The cause.
+        #[source]
+        source: BoxError,
+    },
+    /// A revision does not resolve to a commit.
+    #[error("unknown revision `{rev}` in git repository {repo}; give a branch, tag or commit id that exists there")]
+    UnknownRevision {
+        /// The repository.
+        repo: PathBuf,
+        /// The revision.
+        rev: String,
+    },
     /// A test fixture is inconsistent.
     #[error("fixture {path}: {reason}")]
     InvalidFixture {

@@ -230,6 +230,16 @@ pub struct Change {
     /// Lines deleted.
     #[serde(default)]
     pub lines_deleted: u64,
+    /// Distinct directories the changed files are in: the change's spread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directories: Option<u64>,
+    /// Change entropy in bits: how evenly the changed lines spread over the files
+    /// (0 for one file; log2(n) for n files changed alike).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entropy: Option<f64>,
+    /// Changed files matching the sensitive path globs given to relgate (`--sensitive`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive: Vec<String>,
     /// Per-file statistics.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<ChangedFile>,
@@ -241,12 +251,38 @@ pub struct Change {
 pub struct ChangedFile {
     /// Path in the repository (the new path for a rename).
     pub path: String,
+    /// The old path of a renamed or copied file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_path: Option<String>,
+    /// How the file changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<FileStatus>,
+    /// Whether the file is binary (its line counts are then 0).
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub binary: bool,
     /// Lines added.
     #[serde(default)]
     pub lines_added: u64,
     /// Lines deleted.
     #[serde(default)]
     pub lines_deleted: u64,
+}
+
+/// How a file changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    /// New.
+    Added,
+    /// Changed in place.
+    Modified,
+    /// Removed.
+    Deleted,
+    /// Moved, perhaps changed too.
+    Renamed,
+    /// Copied from another file.
+    Copied,
 }
 
 #[cfg(test)]

@@ -37,7 +37,9 @@ mod input;
 pub mod score;
 mod verdict;
 
-pub use input::{Change, ChangedFile, Direction, Failure, FailureKind, Input, Metric, Release, Suite, Tests};
+pub use input::{
+    Change, ChangedFile, Direction, Failure, FailureKind, FileStatus, Input, Metric, Release, Suite, Tests,
+};
 pub use verdict::{Decision, InvalidVerdict, Outcome, Reason, Verdict};
 
 /// The policy ABI version this crate describes (`relgate_abi_version()` returns it).

@@ -155,6 +155,18 @@ pub struct InputArgs {
     /// JUnit XML test reports: files or globs (`target/nextest/**/junit.xml`).
     #[arg(long, value_name = "PATH-OR-GLOB", num_args = 1..)]
     pub junit: Vec<String>,
+    /// A git repository to derive `change` from (with --base).
+    #[arg(long, value_name = "REPO", requires = "base")]
+    pub git: Option<PathBuf>,
+    /// The base revision of the change (a tag, branch or commit).
+    #[arg(long, value_name = "REV", requires = "git")]
+    pub base: Option<String>,
+    /// The head revision of the change.
+    #[arg(long, value_name = "REV", default_value = "HEAD", requires = "git")]
+    pub head: String,
+    /// A glob of sensitive paths (`**/migrations/**`); repeat for several.
+    #[arg(long, value_name = "GLOB", requires = "git")]
+    pub sensitive: Vec<String>,
     /// `release.service`.
     #[arg(long, value_name = "NAME")]
     pub service: Option<String>,
@@ -185,6 +197,12 @@ impl InputArgs {
         sources.input.clone_from(&self.input);
         sources.config.clone_from(&self.config);
         sources.junit.clone_from(&self.junit);
+        if let (Some(repo), Some(base)) = (&self.git, &self.base) {
+            let mut range = relgate::input::GitRange::new(repo, base);
+            range.head.clone_from(&self.head);
+            range.sensitive.clone_from(&self.sensitive);
+            sources.git = Some(range);
+        }
         sources.release.service.clone_from(&self.service);
         sources.release.version.clone_from(&self.release_version);
         sources.release.environment.clone_from(&self.environment);

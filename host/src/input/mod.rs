@@ -9,7 +9,10 @@ use serde_json::{Map, Value};
 
 use crate::{Error, Input};
 
+mod git;
 mod junit;
+
+pub use git::GitRange;
 
 fn read_document<T: DeserializeOwned>(what: &'static str, path: &Path) -> Result<T, Error> {
     let mut bytes = Vec::new();
@@ -96,6 +99,8 @@ pub struct Sources {
     pub config: Option<PathBuf>,
     /// JUnit XML reports: paths or globs.
     pub junit: Vec<String>,
+    /// A git range to derive `change` from.
+    pub git: Option<GitRange>,
     /// Release fields from flags.
     pub release: ReleaseFields,
 }
@@ -110,6 +115,9 @@ impl Sources {
                 report.read(&path)?;
             }
             derived.insert("tests".into(), to_value(&report.tests())?);
+        }
+        if let Some(range) = &self.git {
+            derived.insert("change".into(), to_value(&git::change(range)?)?);
         }
         let path = self.input.as_deref().unwrap_or(Path::new("(assembled input)"));
         let mut merged = Value::Object(derived);

@@ -1,0 +1,171 @@
+//! Change risk from a git repository, between two revisions: commits and distinct authors
+//! on `base..head` (merges included), and the net diff of `head` against `base` — files
+//! with their status (renames detected), line counts (binary files flagged, with no lines),
+//! touched sensitive paths, and the spread (directories touched, change entropy).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use gix::bstr::ByteSlice;
+use gix::object::tree::diff::Change as TreeChange;
+use relgate_sdk::{Change, ChangedFile, FileStatus};
+
+use crate::{BoxError, Error};
+
+/// What to compare in which repository.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct GitRange {
+    /// The repository (any folder inside its work tree).
+    pub repo: PathBuf,
+    /// The base revision (`v1.2.0`, `origin/main`, a commit id).
+    pub base: String,
+    /// The head revision. Default `HEAD`.
+    pub head: String,
+    /// Globs of sensitive paths (`**/migrations/**`).
+    pub sensitive: Vec<String>,
+}
+
+impl GitRange {
+    /// A range from `base` to `HEAD` in `repo`.
+    pub fn new(repo: impl Into<PathBuf>, base: impl Into<String>) -> Self {
+        GitRange { repo: repo.into(), base: base.into(), head: "HEAD".into(), sensitive: Vec::new() }
+    }
+}
+
+fn git_error(repo: &Path, what: &str) -> impl FnOnce(BoxError) -> Error {
+    let repo = repo.to_path_buf();
+    let what = what.to_owned();
+    move |source| Error::Git { repo, what, source }
+}
+
+fn boxed<E: std::error::Error + Send + Sync + 'static>(e: E) -> BoxError {
+    Box::new(e)
+}
+
+/// Reads the change between the range's revisions.
+pub(crate) fn change(range: &GitRange) -> Result<Change, Error> {
+    let path = &range.repo;
+    let repo = gix::discover(path).map_err(|e| git_error(path, "cannot open the repository")(boxed(e)))?;
+    let resolve = |rev: &str| -> Result<gix::Commit<'_>, Error> {
+        let unknown = || Error::UnknownRevision { repo: path.clone(), rev: rev.to_owned() };
+        let id = repo.rev_parse_single(rev).map_err(|_| unknown())?;
+        id.object().ok().and_then(|o| o.peel_to_commit().ok()).ok_or_else(unknown)
+    };
+    let base = resolve(&range.base)?;
+    let head = resolve(&range.head)?;
+
+    let mut commits = 0u64;
+    let mut authors = BTreeSet::new();
+    let walk = repo
+        .rev_walk([head.id])
+        .with_hidden([base.id])
+        .all()
+        .map_err(|e| git_error(path, "cannot walk the history")(boxed(e)))?;
+    for info in walk {
+        let info = info.map_err(|e| git_error(path, "cannot walk the history")(boxed(e)))?;
+        let commit = info.object().map_err(|e| git_error(path, "cannot read a commit")(boxed(e)))?;
+        let author = commit.author().map_err(|e| git_error(path, "cannot read a commit's author")(boxed(e)))?;
+        authors.insert(author.email.to_str_lossy().to_lowercase());
+        commits += 1;
+    }
+
+    let tree_error = |e| git_error(path, "cannot diff the trees")(e);
+    let base_tree = base.tree().map_err(|e| tree_error(boxed(e)))?;
+    let head_tree = head.tree().map_err(|e| tree_error(boxed(e)))?;
+    let mut cache = repo.diff_resource_cache_for_tree_diff().map_err(|e| tree_error(boxed(e)))?;
+    let mut files = Vec::new();
+    base_tree
+        .changes()
+        .map_err(|e| tree_error(boxed(e)))?
+        .for_each_to_obtain_tree(&head_tree, |change| {
+            if let Some(file) = changed_file(&change, &mut cache) {
+                files.push(file);
+            }
+            cache.clear_resource_cache_keep_allocation();
+            Ok(std::ops::ControlFlow::Continue(()))
+        })
+        .map_err(|e| tree_error(boxed(e)))?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let sensitive = files
+        .iter()
+        .filter(|f| {
+            range.sensitive.iter().any(|g| relgate_sdk::glob::matches(g, &f.path))
+                || f.previous_path
+                    .as_deref()
+                    .is_some_and(|p| range.sensitive.iter().any(|g| relgate_sdk::glob::matches(g, p)))
+        })
+        .map(|f| f.path.clone())
+        .collect();
+    let directories: BTreeSet<&str> =
+        files.iter().map(|f| f.path.rsplit_once('/').map_or(".", |(dir, _)| dir)).collect();
+    Ok(Change {
+        base: Some(base.id.to_string()),
+        head: Some(head.id.to_string()),
+        commits,
+        authors: authors.len() as u64,
+        files_changed: files.len() as u64,
+        lines_added: files.iter().map(|f| f.lines_added).sum(),
+        lines_deleted: files.iter().map(|f| f.lines_deleted).sum(),
+        directories: Some(directories.len() as u64),
+        entropy: Some(entropy(&files)),
+        sensitive,
+        files,
+    })
+}
+
+/// One file's change; `None` for trees and submodules.
+fn changed_file(change: &TreeChange<'_, '_, '_>, cache: &mut gix::diff::blob::Platform) -> Option<ChangedFile> {
+    let (status, mode, previous) = match change {
+        TreeChange::Addition { entry_mode, .. } => (FileStatus::Added, *entry_mode, None),
+        TreeChange::Deletion { entry_mode, .. } => (FileStatus::Deleted, *entry_mode, None),
+        TreeChange::Modification { entry_mode, .. } => (FileStatus::Modified, *entry_mode, None),
+        TreeChange::Rewrite { entry_mode, source_location, copy, .. } => {
+            let status = if *copy { FileStatus::Copied } else { FileStatus::Renamed };
+            (status, *entry_mode, Some(source_location.to_str_lossy().into_owned()))
+        }
+    };
+    if !mode.is_blob_or_symlink() {
+        return None;
+    }
+    let counts = change.diff(cache).ok().and_then(|mut d| d.line_counts().ok()).flatten();
+    Some(ChangedFile {
+        path: change.location().to_str_lossy().into_owned(),
+        previous_path: previous,
+        status: Some(status),
+        binary: counts.is_none(),
+        lines_added: counts.map_or(0, |c| u64::from(c.insertions)),
+        lines_deleted: counts.map_or(0, |c| u64::from(c.removals)),
+    })
+}
+
+/// Shannon entropy, in bits, of the changed lines' distribution over the files.
+fn entropy(files: &[ChangedFile]) -> f64 {
+    let lines: Vec<f64> = files.iter().map(|f| (f.lines_added + f.lines_deleted) as f64).filter(|&l| l > 0.0).collect();
+    let total: f64 = lines.iter().sum();
+    if total == 0.0 {
+        return 0.0;
+    }
+    let bits: f64 = lines.iter().map(|l| l / total).map(|p| -p * p.log2()).sum();
+    (bits * 1e4).round() / 1e4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(lines: u64) -> ChangedFile {
+        ChangedFile { path: "f".into(), lines_added: lines, ..ChangedFile::default() }
+    }
+
+    #[test]
+    fn entropy_of_changes() {
+        assert_eq!(entropy(&[]), 0.0);
+        assert_eq!(entropy(&[file(100)]), 0.0);
+        assert_eq!(entropy(&[file(10), file(10)]), 1.0);
+        assert_eq!(entropy(&[file(5), file(5), file(5), file(5)]), 2.0);
+        assert_eq!(entropy(&[file(90), file(10)]), 0.469);
+        assert_eq!(entropy(&[file(10), file(0)]), 0.0, "a binary or empty change adds nothing");
+    }
+}
