@@ -7,4 +7,5 @@ mod common;
 mod engine;
 mod hostile;
 mod inputs;
+mod metrics;
 mod schema;

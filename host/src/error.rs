@@ -165,6 +165,46 @@ pub enum Error {
         /// The revision.
         rev: String,
     },
+    /// A metrics file could not be read.
+    #[error("cannot read metrics {path}")]
+    ReadMetrics {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A metrics file is neither a Prometheus API response nor the text exposition format.
+    #[error("metrics {path} is not valid: {reason}")]
+    InvalidMetrics {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A Prometheus server could not be reached.
+    #[error(
+        "cannot reach Prometheus at {url}; check the address and that it runs (--prometheus-timeout sets the wait)"
+    )]
+    PrometheusUnreachable {
+        /// The server.
+        url: String,
+        /// The cause.
+        #[source]
+        source: BoxError,
+    },
+    /// A Prometheus query failed.
+    #[error("Prometheus at {url}, query `{name}` ({query}): {reason}")]
+    PrometheusQuery {
+        /// The server.
+        url: String,
+        /// The metric the query is for.
+        name: String,
+        /// The PromQL.
+        query: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// A test fixture is inconsistent.
     #[error("fixture {path}: {reason}")]
     InvalidFixture {

@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests.
 
+pub mod prometheus;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;

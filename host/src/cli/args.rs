@@ -155,6 +155,43 @@ pub struct InputArgs {
     /// JUnit XML test reports: files or globs (`target/nextest/**/junit.xml`).
     #[arg(long, value_name = "PATH-OR-GLOB", num_args = 1..)]
     pub junit: Vec<String>,
+    /// Metrics: a saved Prometheus API response or text exposition, `[NAME=]FILE`.
+    #[arg(long, value_name = "[NAME=]FILE")]
+    pub metrics: Vec<String>,
+    /// Baseline metrics, as --metrics: their values become `baseline` / `baseline_samples`.
+    #[arg(long, value_name = "[NAME=]FILE")]
+    pub baseline_metrics: Vec<String>,
+    /// A Prometheus server to query (`http://localhost:9090`).
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+    /// An instant query whose result is a metric's value: `NAME=PROMQL`.
+    #[arg(long, value_name = "NAME=PROMQL", value_parser = key_value, requires = "prometheus")]
+    pub query: Vec<(String, String)>,
+    /// A range query whose values are a metric's canary samples: `NAME=PROMQL`.
+    #[arg(long, value_name = "NAME=PROMQL", value_parser = key_value, requires = "prometheus")]
+    pub canary_query: Vec<(String, String)>,
+    /// A range query whose values are a metric's baseline samples: `NAME=PROMQL`.
+    #[arg(long, value_name = "NAME=PROMQL", value_parser = key_value, requires = "prometheus")]
+    pub baseline_query: Vec<(String, String)>,
+    /// A range query split into canary and baseline samples by --canary-label and
+    /// --baseline-label: `NAME=PROMQL`.
+    #[arg(long, value_name = "NAME=PROMQL", value_parser = key_value, requires_all = ["prometheus", "canary_label", "baseline_label"])]
+    pub compare_query: Vec<(String, String)>,
+    /// The label of a compare query's canary series (`track=canary`).
+    #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
+    pub canary_label: Option<(String, String)>,
+    /// The label of a compare query's baseline series (`track=baseline`).
+    #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
+    pub baseline_label: Option<(String, String)>,
+    /// How far back range queries reach, ending at the input's `now`.
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub range: Timeout,
+    /// The resolution of range queries.
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub step: Timeout,
+    /// How long a Prometheus request may take.
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    pub prometheus_timeout: Timeout,
     /// A git repository to derive `change` from (with --base).
     #[arg(long, value_name = "REPO", requires = "base")]
     pub git: Option<PathBuf>,
@@ -197,6 +234,21 @@ impl InputArgs {
         sources.input.clone_from(&self.input);
         sources.config.clone_from(&self.config);
         sources.junit.clone_from(&self.junit);
+        use relgate::input::{Live, MetricsFile, Side};
+        sources.metrics = (self.metrics.iter().map(|a| MetricsFile::parse(a, Side::Canary)))
+            .chain(self.baseline_metrics.iter().map(|a| MetricsFile::parse(a, Side::Baseline)))
+            .collect();
+        if let Some(url) = &self.prometheus {
+            let mut live = Live::new(url);
+            live.queries.clone_from(&self.query);
+            live.canary_queries.clone_from(&self.canary_query);
+            live.baseline_queries.clone_from(&self.baseline_query);
+            live.compare_queries.clone_from(&self.compare_query);
+            live.canary_label.clone_from(&self.canary_label);
+            live.baseline_label.clone_from(&self.baseline_label);
+            (live.range, live.step, live.timeout) = (self.range.0, self.step.0, self.prometheus_timeout.0);
+            sources.prometheus = Some(live);
+        }
         if let (Some(repo), Some(base)) = (&self.git, &self.base) {
             let mut range = relgate::input::GitRange::new(repo, base);
             range.head.clone_from(&self.head);

@@ -11,8 +11,10 @@ use crate::{Error, Input};
 
 mod git;
 mod junit;
+mod prometheus;
 
 pub use git::GitRange;
+pub use prometheus::{Live, MetricsFile, Side};
 
 fn read_document<T: DeserializeOwned>(what: &'static str, path: &Path) -> Result<T, Error> {
     let mut bytes = Vec::new();
@@ -101,6 +103,10 @@ pub struct Sources {
     pub junit: Vec<String>,
     /// A git range to derive `change` from.
     pub git: Option<GitRange>,
+    /// Saved Prometheus API responses or text expositions.
+    pub metrics: Vec<MetricsFile>,
+    /// Live Prometheus queries, evaluated at the input's `now`.
+    pub prometheus: Option<Live>,
     /// Release fields from flags.
     pub release: ReleaseFields,
 }
@@ -108,6 +114,16 @@ pub struct Sources {
 impl Sources {
     /// Assembles the release input.
     pub fn assemble(&self) -> Result<Input, Error> {
+        let explicit: Option<Value> = match &self.input {
+            Some(file) => {
+                let explicit: Value = read_document("input", file)?;
+                // Validate the document on its own, so errors name its fields.
+                let _: Input = input_from_value(explicit.clone(), file)?;
+                Some(explicit)
+            }
+            None => None,
+        };
+        let path = self.input.as_deref().unwrap_or(Path::new("(assembled input)"));
         let mut derived = Map::new();
         if !self.junit.is_empty() {
             let mut report = junit::Report::default();
@@ -116,15 +132,22 @@ impl Sources {
             }
             derived.insert("tests".into(), to_value(&report.tests())?);
         }
+        if !self.metrics.is_empty() || self.prometheus.is_some() {
+            let mut collected = prometheus::Collected::default();
+            for file in &self.metrics {
+                collected.read_file(file)?;
+            }
+            if let Some(live) = &self.prometheus {
+                let given = explicit.as_ref().and_then(|e| e.get("now")).and_then(Value::as_str);
+                collected.query(live, now(given, path)?)?;
+            }
+            derived.insert("metrics".into(), to_value(&collected.into_metrics())?);
+        }
         if let Some(range) = &self.git {
             derived.insert("change".into(), to_value(&git::change(range)?)?);
         }
-        let path = self.input.as_deref().unwrap_or(Path::new("(assembled input)"));
         let mut merged = Value::Object(derived);
-        if let Some(file) = &self.input {
-            let explicit: Value = read_document("input", file)?;
-            // Validate the document on its own, so errors name its fields.
-            let _: Input = input_from_value(explicit.clone(), file)?;
+        if let Some(explicit) = explicit {
             overlay(&mut merged, explicit);
         }
         let mut input = input_from_value(merged, path)?;
@@ -232,17 +255,21 @@ pub fn merge_config(input: &mut Input, config: Map<String, Value>) {
 /// given `now` to UTC (`2026-11-26T10:00:00+01:00` becomes `2026-11-26T09:00:00Z`).
 /// `path` names the input in the error for an invalid timestamp.
 pub fn stamp_now(input: &mut Input, path: &Path) -> Result<(), Error> {
-    let now = match &input.now {
-        None => jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
-            .expect("the current time is a valid timestamp"),
+    input.now = Some(now(input.now.as_deref(), path)?.to_string());
+    Ok(())
+}
+
+/// The given `now`, parsed, or the current time to the second.
+fn now(given: Option<&str>, path: &Path) -> Result<jiff::Timestamp, Error> {
+    match given {
+        None => Ok(jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
+            .expect("the current time is a valid timestamp")),
         Some(given) => given.parse::<jiff::Timestamp>().map_err(|e| Error::InvalidField {
             path: PathBuf::from(path),
             field: "now",
             reason: format!("is {given:?}, not an RFC 3339 timestamp like 2026-11-26T10:00:00Z ({e})"),
-        })?,
-    };
-    input.now = Some(now.to_string());
-    Ok(())
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,468 @@
+//! Metrics from Prometheus: API responses saved to files (vector, matrix, scalar; values as
+//! strings, `"NaN"` and `"+Inf"` included; `status: error` reported), the text exposition
+//! format (histograms' `_bucket`, `_sum` and `_count` series included), and live queries
+//! against a server.
+//!
+//! Every series becomes a metric. A source that yields one series names it after the
+//! source (`--query latency=...` gives `latency`); one that yields several names each
+//! `source{label="value",...}`, so a policy can address each. An instant value is a
+//! metric's `value`, a range of values its `samples` (its `baseline_samples` for a baseline
+//! source). An empty result is no data: the metric has no value, never zero.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use relgate_sdk::Metric;
+use serde::Deserialize;
+
+use crate::Error;
+
+/// One series: its labels and its values, in time order.
+#[derive(Debug, Clone, PartialEq)]
+struct Series {
+    labels: BTreeMap<String, String>,
+    values: Vec<f64>,
+}
+
+/// What a source gave: instant values, or ranges of samples.
+#[derive(Debug, Clone, PartialEq)]
+enum Fetched {
+    Instant(Vec<Series>),
+    Range(Vec<Series>),
+}
+
+/// Which side of a comparison a source feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The release itself (the canary): `value` or `samples`.
+    Canary,
+    /// The baseline: `baseline` or `baseline_samples`.
+    Baseline,
+}
+
+/// A saved API response or text exposition, optionally named.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct MetricsFile {
+    /// The name its metrics take; default: the series' `__name__`, else the file stem.
+    pub name: Option<String>,
+    /// The file.
+    pub path: PathBuf,
+    /// Which side it feeds.
+    pub side: Side,
+}
+
+impl MetricsFile {
+    /// A file feeding `side`, named after its series.
+    pub fn new(path: impl Into<PathBuf>, side: Side) -> Self {
+        MetricsFile { name: None, path: path.into(), side }
+    }
+
+    /// From `NAME=FILE` (split at the last `=`, since a name may carry labels:
+    /// `p99{route="/pay"}=p99.json`), or just `FILE` (an existing file is taken whole).
+    pub fn parse(arg: &str, side: Side) -> Self {
+        match arg.rsplit_once('=') {
+            Some((name, path)) if !name.is_empty() && !Path::new(arg).exists() => {
+                MetricsFile { name: Some(name.to_owned()), path: path.into(), side }
+            }
+            _ => MetricsFile::new(arg, side),
+        }
+    }
+}
+
+/// Queries against a live Prometheus server.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Live {
+    /// The server, `http://prometheus:9090`.
+    pub url: String,
+    /// Instant queries: each result is a metric's `value`.
+    pub queries: Vec<(String, String)>,
+    /// Range queries whose values are a metric's `samples`.
+    pub canary_queries: Vec<(String, String)>,
+    /// Range queries whose values are a metric's `baseline_samples`.
+    pub baseline_queries: Vec<(String, String)>,
+    /// Range queries split by `canary_label` and `baseline_label` into a metric's
+    /// `samples` and `baseline_samples`.
+    pub compare_queries: Vec<(String, String)>,
+    /// The label (`KEY=VALUE`) that marks canary series of a compare query.
+    pub canary_label: Option<(String, String)>,
+    /// The label that marks baseline series of a compare query.
+    pub baseline_label: Option<(String, String)>,
+    /// How far back range queries reach. Default 10 minutes.
+    pub range: Duration,
+    /// The resolution of range queries. Default 30 seconds.
+    pub step: Duration,
+    /// How long a request may take. Default 10 seconds.
+    pub timeout: Duration,
+}
+
+impl Live {
+    /// Queries nothing yet against `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        Live {
+            url: url.into(),
+            queries: Vec::new(),
+            canary_queries: Vec::new(),
+            baseline_queries: Vec::new(),
+            compare_queries: Vec::new(),
+            canary_label: None,
+            baseline_label: None,
+            range: Duration::from_secs(600),
+            step: Duration::from_secs(30),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Parses a sample value as Prometheus writes it (`"1.5"`, `"NaN"`, `"+Inf"`, `"-Inf"`).
+fn value(text: &str) -> Option<f64> {
+    match text {
+        "NaN" => Some(f64::NAN),
+        "+Inf" | "Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        _ => text.parse().ok(),
+    }
+}
+
+#[derive(Deserialize)]
+struct ApiResponse {
+    status: String,
+    #[serde(default)]
+    data: Option<ApiData>,
+    #[serde(default, rename = "errorType")]
+    error_type: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "resultType", content = "result", rename_all = "lowercase")]
+enum ApiData {
+    Vector(Vec<VectorSample>),
+    Matrix(Vec<MatrixSeries>),
+    Scalar((f64, String)),
+    String(serde::de::IgnoredAny),
+}
+
+#[derive(Deserialize)]
+struct VectorSample {
+    #[serde(default)]
+    metric: BTreeMap<String, String>,
+    value: (f64, String),
+}
+
+#[derive(Deserialize)]
+struct MatrixSeries {
+    #[serde(default)]
+    metric: BTreeMap<String, String>,
+    values: Vec<(f64, String)>,
+}
+
+/// Parses an API response body; errors say what is wrong, for the caller to place.
+fn parse_api(body: &str) -> Result<Fetched, String> {
+    let response: ApiResponse =
+        serde_json::from_str(body).map_err(|e| format!("not a Prometheus API response: {e}"))?;
+    if response.status != "success" {
+        return Err(format!(
+            "Prometheus answered status {}: {}: {}",
+            response.status,
+            response.error_type.as_deref().unwrap_or("error"),
+            response.error.as_deref().unwrap_or("(no message)")
+        ));
+    }
+    let sample = |(_, v): &(f64, String)| value(v).ok_or_else(|| format!("sample value `{v}` is not a number"));
+    match response.data.ok_or("a successful response without `data`")? {
+        ApiData::Vector(samples) => samples
+            .iter()
+            .map(|s| Ok(Series { labels: s.metric.clone(), values: vec![sample(&s.value)?] }))
+            .collect::<Result<_, String>>()
+            .map(Fetched::Instant),
+        ApiData::Matrix(series) => series
+            .iter()
+            .map(|s| {
+                Ok(Series { labels: s.metric.clone(), values: s.values.iter().map(sample).collect::<Result<_, _>>()? })
+            })
+            .collect::<Result<_, String>>()
+            .map(Fetched::Range),
+        ApiData::Scalar(point) => {
+            Ok(Fetched::Instant(vec![Series { labels: BTreeMap::new(), values: vec![sample(&point)?] }]))
+        }
+        ApiData::String(_) => Err("the result is a string, not numbers".into()),
+    }
+}
+
+/// Parses the text exposition format; errors name the line.
+fn parse_text(body: &str) -> Result<Vec<Series>, String> {
+    let mut series = Vec::new();
+    for (number, line) in body.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |what: &str| format!("line {}: {what}: `{line}`", number + 1);
+        let name_end = line.find(|c: char| c == '{' || c.is_whitespace()).ok_or_else(|| bad("no value"))?;
+        let mut labels = BTreeMap::from([("__name__".to_owned(), line[..name_end].to_owned())]);
+        let mut rest = &line[name_end..];
+        if let Some(body) = rest.strip_prefix('{') {
+            rest = body;
+            loop {
+                rest = rest.trim_start_matches([' ', ',']);
+                if let Some(after) = rest.strip_prefix('}') {
+                    rest = after;
+                    break;
+                }
+                let (key, after) = rest.split_once('=').ok_or_else(|| bad("a label without `=`"))?;
+                let after = after.strip_prefix('"').ok_or_else(|| bad("a label value without quotes"))?;
+                let mut label = String::new();
+                let mut chars = after.char_indices();
+                let end = loop {
+                    match chars.next() {
+                        Some((i, '"')) => break i,
+                        Some((_, '\\')) => match chars.next() {
+                            Some((_, 'n')) => label.push('\n'),
+                            Some((_, c)) => label.push(c),
+                            None => return Err(bad("an unterminated label value")),
+                        },
+                        Some((_, c)) => label.push(c),
+                        None => return Err(bad("an unterminated label value")),
+                    }
+                };
+                labels.insert(key.trim().to_owned(), label);
+                rest = &after[end + 1..];
+            }
+        }
+        let text = rest.split_whitespace().next().ok_or_else(|| bad("no value"))?;
+        let sample = value(text).ok_or_else(|| bad("the value is not a number"))?;
+        series.push(Series { labels, values: vec![sample] });
+    }
+    Ok(series)
+}
+
+/// `name{a="1",b="2"}`, or just `name`; `__name__` is left out unless `keep_name`.
+fn series_name(base: &str, labels: &BTreeMap<String, String>, keep_name: bool) -> String {
+    let rest: Vec<String> =
+        labels.iter().filter(|(k, _)| keep_name || *k != "__name__").map(|(k, v)| format!("{k}={v:?}")).collect();
+    if rest.is_empty() { base.to_owned() } else { format!("{base}{{{}}}", rest.join(",")) }
+}
+
+/// Metrics under construction, by name, in order of first appearance.
+#[derive(Debug, Default)]
+pub(crate) struct Collected {
+    metrics: Vec<Metric>,
+}
+
+impl Collected {
+    fn metric(&mut self, name: String) -> &mut Metric {
+        match self.metrics.iter().position(|m| m.name == name) {
+            Some(i) => &mut self.metrics[i],
+            None => {
+                self.metrics.push(Metric { name, ..Metric::default() });
+                self.metrics.last_mut().expect("just pushed")
+            }
+        }
+    }
+
+    /// Adds a source's series. `name` is the source's name when it has one.
+    fn add(&mut self, name: Option<&str>, fallback: &str, result: Fetched, side: Side) {
+        let (series, range) = match result {
+            Fetched::Instant(s) => (s, false),
+            Fetched::Range(s) => (s, true),
+        };
+        if series.is_empty() {
+            // No data: the metric exists, without values.
+            self.metric(name.unwrap_or(fallback).to_owned());
+            return;
+        }
+        let single = series.len() == 1;
+        // A name given to a source of several differently named series keeps them apart.
+        let keep_name =
+            name.is_some() && series.iter().any(|s| s.labels.get("__name__") != series[0].labels.get("__name__"));
+        for s in series {
+            let base = name.or(s.labels.get("__name__").map(String::as_str)).unwrap_or(fallback).to_owned();
+            let metric_name = if single && name.is_some() { base } else { series_name(&base, &s.labels, keep_name) };
+            let metric = self.metric(metric_name);
+            metric
+                .labels
+                .extend(s.labels.iter().filter(|(k, _)| *k != "__name__").map(|(k, v)| (k.clone(), v.clone())));
+            match (side, range) {
+                (Side::Canary, false) => metric.value = s.values.last().copied(),
+                (Side::Baseline, false) => metric.baseline = s.values.last().copied(),
+                (Side::Canary, true) => metric.samples.extend(s.values),
+                (Side::Baseline, true) => metric.baseline_samples.extend(s.values),
+            }
+        }
+    }
+
+    /// Reads a saved API response or text exposition.
+    pub(crate) fn read_file(&mut self, file: &MetricsFile) -> Result<(), Error> {
+        let path = &file.path;
+        let body = std::fs::read_to_string(path).map_err(|source| Error::ReadMetrics { path: path.clone(), source })?;
+        let invalid = |reason: String| Error::InvalidMetrics { path: path.clone(), reason };
+        let result = if body.trim_start().starts_with('{') {
+            parse_api(&body).map_err(invalid)?
+        } else {
+            Fetched::Instant(parse_text(&body).map_err(invalid)?)
+        };
+        let stem = path.file_stem().map_or_else(|| "metric".to_owned(), |s| s.to_string_lossy().into_owned());
+        self.add(file.name.as_deref(), &stem, result, file.side);
+        Ok(())
+    }
+
+    /// Runs every query of `live`, evaluated at `now`.
+    pub(crate) fn query(&mut self, live: &Live, now: jiff::Timestamp) -> Result<(), Error> {
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().timeout_global(Some(live.timeout)).http_status_as_error(false).build().into();
+        let time = now.as_second().to_string();
+        let start = (now.as_second() - live.range.as_secs() as i64).to_string();
+        let step = format!("{}s", live.step.as_secs().max(1));
+        let get = |name: &str, query: &str, range: bool| -> Result<Fetched, Error> {
+            let endpoint = if range { "query_range" } else { "query" };
+            let url = format!("{}/api/v1/{endpoint}", live.url.trim_end_matches('/'));
+            let request = agent.get(&url).query("query", query);
+            let request = if range {
+                request.query("start", &start).query("end", &time).query("step", &step)
+            } else {
+                request.query("time", &time)
+            };
+            let unreachable =
+                |e: ureq::Error| Error::PrometheusUnreachable { url: live.url.clone(), source: Box::new(e) };
+            let mut response = request.call().map_err(unreachable)?;
+            let body = response.body_mut().read_to_string().map_err(unreachable)?;
+            parse_api(&body).map_err(|reason| Error::PrometheusQuery {
+                url: live.url.clone(),
+                name: name.to_owned(),
+                query: query.to_owned(),
+                reason,
+            })
+        };
+        for (name, query) in &live.queries {
+            self.add(Some(name), name, get(name, query, false)?, Side::Canary);
+        }
+        for (name, query) in &live.canary_queries {
+            self.add(Some(name), name, get(name, query, true)?, Side::Canary);
+        }
+        for (name, query) in &live.baseline_queries {
+            self.add(Some(name), name, get(name, query, true)?, Side::Baseline);
+        }
+        for (name, query) in &live.compare_queries {
+            let (Some(canary), Some(baseline)) = (&live.canary_label, &live.baseline_label) else {
+                return Err(Error::PrometheusQuery {
+                    url: live.url.clone(),
+                    name: name.clone(),
+                    query: query.clone(),
+                    reason: "a compare query needs --canary-label and --baseline-label".into(),
+                });
+            };
+            let (Fetched::Range(series) | Fetched::Instant(series)) = get(name, query, true)?;
+            let values = |(key, value): &(String, String)| -> Vec<f64> {
+                series
+                    .iter()
+                    .filter(|s| s.labels.get(key) == Some(value))
+                    .flat_map(|s| s.values.iter().copied())
+                    .collect()
+            };
+            let metric = self.metric(name.clone());
+            metric.samples.extend(values(canary));
+            metric.baseline_samples.extend(values(baseline));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn into_metrics(self) -> Vec<Metric> {
+        self.metrics
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_vector_matrix_scalar_and_special_values() {
+        let vector = r#"{"status":"success","data":{"resultType":"vector","result":[
+            {"metric":{"__name__":"up","job":"api"},"value":[1700000000,"1"]},
+            {"metric":{"__name__":"up","job":"db"},"value":[1700000000,"NaN"]}]}}"#;
+        let Fetched::Instant(series) = parse_api(vector).unwrap() else { panic!() };
+        assert_eq!(series.len(), 2);
+        assert!(series[1].values[0].is_nan());
+
+        let matrix = r#"{"status":"success","data":{"resultType":"matrix","result":[
+            {"metric":{},"values":[[1,"1.5"],[2,"+Inf"],[3,"-Inf"]]}]}}"#;
+        assert_eq!(
+            parse_api(matrix).unwrap(),
+            Fetched::Range(vec![Series {
+                labels: BTreeMap::new(),
+                values: vec![1.5, f64::INFINITY, f64::NEG_INFINITY]
+            }])
+        );
+
+        let scalar = r#"{"status":"success","data":{"resultType":"scalar","result":[1,"42"]}}"#;
+        assert_eq!(
+            parse_api(scalar).unwrap(),
+            Fetched::Instant(vec![Series { labels: BTreeMap::new(), values: vec![42.0] }])
+        );
+    }
+
+    #[test]
+    fn api_errors_are_reported_with_their_type() {
+        let error = r#"{"status":"error","errorType":"bad_data","error":"parse error at char 4"}"#;
+        assert_eq!(parse_api(error).unwrap_err(), "Prometheus answered status error: bad_data: parse error at char 4");
+        assert!(parse_api("[]").unwrap_err().starts_with("not a Prometheus API response"));
+        let bad_value = r#"{"status":"success","data":{"resultType":"scalar","result":[1,"fast"]}}"#;
+        assert_eq!(parse_api(bad_value).unwrap_err(), "sample value `fast` is not a number");
+    }
+
+    #[test]
+    fn text_exposition_with_a_histogram() {
+        let text = "# HELP http_request_duration_seconds Latency.\n\
+                    # TYPE http_request_duration_seconds histogram\n\
+                    http_request_duration_seconds_bucket{le=\"0.1\",route=\"/pay\"} 240\n\
+                    http_request_duration_seconds_bucket{le=\"+Inf\",route=\"/pay\"} 250 1700000000000\n\
+                    http_request_duration_seconds_sum{route=\"/pay\"} 17.5\n\
+                    http_request_duration_seconds_count{route=\"/pay\"} 250\n\
+                    up 1\n\
+                    weird{path=\"a\\\"b\\\\c\"} NaN\n";
+        let series = parse_text(text).unwrap();
+        assert_eq!(series.len(), 6);
+        assert_eq!(series[1].labels["le"], "+Inf");
+        assert_eq!(series[1].values, vec![250.0]);
+        assert_eq!(series[4].labels["__name__"], "up");
+        assert_eq!(series[5].labels["path"], "a\"b\\c");
+        assert!(series[5].values[0].is_nan());
+        assert!(
+            parse_text("up{x=\"1\"} 1\nbroken{x=1} 2").unwrap_err().starts_with("line 2: a label value without quotes")
+        );
+    }
+
+    #[test]
+    fn naming_series_and_no_data() {
+        let mut collected = Collected::default();
+        let one = Series { labels: BTreeMap::from([("job".into(), "api".into())]), values: vec![0.5] };
+        collected.add(Some("errors"), "x", Fetched::Instant(vec![one.clone()]), Side::Canary);
+        collected.add(
+            Some("errors"),
+            "x",
+            Fetched::Instant(vec![Series { values: vec![0.4], ..one.clone() }]),
+            Side::Baseline,
+        );
+        let two = vec![
+            Series {
+                labels: BTreeMap::from([("__name__".into(), "up".into()), ("job".into(), "a".into())]),
+                values: vec![1.0],
+            },
+            Series {
+                labels: BTreeMap::from([("__name__".into(), "up".into()), ("job".into(), "b".into())]),
+                values: vec![0.0],
+            },
+        ];
+        collected.add(None, "file", Fetched::Instant(two), Side::Canary);
+        collected.add(Some("latency"), "x", Fetched::Range(vec![]), Side::Canary);
+        let metrics = collected.into_metrics();
+        let names: Vec<&str> = metrics.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["errors", "up{job=\"a\"}", "up{job=\"b\"}", "latency"]);
+        assert_eq!((metrics[0].value, metrics[0].baseline), (Some(0.5), Some(0.4)));
+        assert_eq!(metrics[3].value, None, "an empty result is no data, not zero");
+    }
+}
