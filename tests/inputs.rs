@@ -69,13 +69,7 @@ fn bad_reports_exit_2_naming_file_line_and_column() {
         (vec!["--junit", "tests/data/inputs/passing.json"], "is not valid JUnit XML"),
         (vec!["--label", "novalue"], "expected KEY=VALUE, got `novalue`"),
     ];
-    for (args, words) in cases {
-        let mut all = vec!["eval"];
-        all.extend_from_slice(&args);
-        let run = relgate(&all);
-        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
-        assert!(run.stderr.contains(words), "{args:?}: {}", run.stderr);
-    }
+    crate::common::assert_usage_errors("eval", &cases);
 }
 
 #[test]

@@ -60,13 +60,7 @@ fn prometheus_errors_and_bad_files_exit_2() {
         ),
         (vec!["--query", "up=up"], "--prometheus"),
     ];
-    for (args, words) in cases {
-        let mut all = vec!["eval"];
-        all.extend_from_slice(&args);
-        let run = relgate(&all);
-        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
-        assert!(run.stderr.contains(words), "{args:?}: {}", run.stderr);
-    }
+    crate::common::assert_usage_errors("eval", &cases);
 }
 
 #[test]

@@ -81,3 +81,14 @@ pub fn relgate_with_stdin(args: &[&str], stdin: &str) -> Run {
         stderr: String::from_utf8(out.stderr).unwrap(),
     }
 }
+
+/// Runs `relgate <command> <args>` for each case and checks it exits 2 with `words` on stderr.
+pub fn assert_usage_errors(command: &str, cases: &[(Vec<&str>, &str)]) {
+    for (args, words) in cases {
+        let mut all = vec![command];
+        all.extend_from_slice(args);
+        let run = relgate(&all);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(words), "{args:?}: {}", run.stderr);
+    }
+}

@@ -247,11 +247,6 @@ pub fn evaluate(input: &Input) -> Verdict {
     let mut verdict = Verdict::new(if result.status == Status::Fail { Decision::Deny } else { Decision::Allow })
         .with_score(relgate_sdk::score::round2(result.score));
     for (objective, r) in objectives.iter().zip(&result.objectives) {
-        let outcome = match r.status {
-            Status::Pass => Outcome::Pass,
-            Status::Warning => Outcome::Warn,
-            _ => Outcome::Fail,
-        };
         let message = if r.metric == "change.sensitive" && !sensitive.is_empty() {
             let shown: Vec<&str> = sensitive.iter().take(5).copied().collect();
             let more = sensitive.len().saturating_sub(shown.len());
@@ -262,7 +257,7 @@ pub fn evaluate(input: &Input) -> Verdict {
         };
         let threshold = serde_json::to_value(&objective.pass).unwrap_or_default();
         verdict = verdict.with_reason(
-            Reason::new(r.metric.clone(), outcome, message).observed(r.value.unwrap_or(0.0)).threshold(threshold),
+            Reason::new(r.metric.clone(), r.outcome(), message).observed(r.value.unwrap_or(0.0)).threshold(threshold),
         );
     }
     if let Some(reason) = freeze {

@@ -212,15 +212,7 @@ pub fn evaluate(input: &Input) -> Verdict {
     let mut verdict = Verdict::new(if result.status == Status::Pass { Decision::Allow } else { Decision::Deny })
         .with_score(relgate_sdk::score::round2(result.score));
     for (objective, r) in objectives.iter().zip(&result.objectives) {
-        let outcome = match r.status {
-            Status::Pass => Outcome::Pass,
-            Status::Warning => Outcome::Warn,
-            Status::Fail => Outcome::Fail,
-            Status::Info => Outcome::Info,
-            Status::NoData if r.score >= r.weight && r.weight > 0.0 => Outcome::Warn,
-            Status::NoData => Outcome::Fail,
-        };
-        let mut reason = Reason::new(check_name(&r.metric), outcome, r.message.clone());
+        let mut reason = Reason::new(check_name(&r.metric), r.outcome(), r.message.clone());
         if let Some(value) = r.value {
             reason = reason.observed(value);
         }

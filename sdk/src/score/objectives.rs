@@ -29,7 +29,7 @@ use core::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Metric;
+use crate::{Metric, Outcome};
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -296,6 +296,22 @@ pub struct ObjectiveResult {
     pub message: String,
 }
 
+impl ObjectiveResult {
+    /// The outcome of a reason reporting this objective: a no-data objective is a warning
+    /// when the no-data rule still earned it points, a failure when it earned none.
+    pub fn outcome(&self) -> Outcome {
+        match self.status {
+            Status::Pass => Outcome::Pass,
+            Status::Warning => Outcome::Warn,
+            Status::Fail => Outcome::Fail,
+            Status::Info => Outcome::Info,
+            Status::NoData if self.weight == 0.0 => Outcome::Info,
+            Status::NoData if self.score > 0.0 => Outcome::Warn,
+            Status::NoData => Outcome::Fail,
+        }
+    }
+}
+
 /// The gate's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GateResult {
@@ -547,16 +563,18 @@ mod tests {
             objective(r#"{"metric": "missing", "pass": ["<10"]}"#),
         ];
         let metrics = vec![metric("present", Some(1.0), None), metric("missing", Some(f64::NAN), None)];
+        // (rule, score, gate status, the no-data objective's reason outcome)
         let cases = [
-            (NoData::Fail, 50.0, Status::Fail),
-            (NoData::Warn, 75.0, Status::Warning),
-            (NoData::Pass, 100.0, Status::Pass),
-            (NoData::Ignore, 100.0, Status::Pass),
+            (NoData::Fail, 50.0, Status::Fail, Outcome::Fail),
+            (NoData::Warn, 75.0, Status::Warning, Outcome::Warn),
+            (NoData::Pass, 100.0, Status::Pass, Outcome::Warn),
+            (NoData::Ignore, 100.0, Status::Pass, Outcome::Info),
         ];
-        for (no_data, score, status) in cases {
+        for (no_data, score, status, outcome) in cases {
             let gate = Gate { no_data, ..Gate::default() };
             let result = gate.evaluate(&objectives, &metrics).unwrap();
             assert_eq!(result.objectives[1].status, Status::NoData, "{no_data:?}");
+            assert_eq!(result.objectives[1].outcome(), outcome, "{no_data:?}");
             assert_eq!((result.score, result.status), (score, status), "{no_data:?}");
         }
     }
