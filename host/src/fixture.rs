@@ -145,10 +145,7 @@ pub fn policy_of(fixture: &Fixture, path: &Path) -> Option<PolicyRef> {
 /// Runs every case of `fixture` (read from `path`) against `policy`. A policy that cannot
 /// be loaded, or a case whose input is invalid, is an error.
 pub fn run(engine: &Engine, fixture: &Fixture, path: &Path, policy: &PolicyRef) -> Result<Vec<CaseResult>, Error> {
-    let loaded = match engine.load(policy) {
-        Ok(policy) => Ok(policy),
-        Err(e) => Err(PolicyReport::refused(&e, engine.config().on_fault).ok_or(e)?),
-    };
+    let loaded = engine.load_for_evaluation(policy)?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut results = Vec::with_capacity(fixture.cases.len());
     for case in &fixture.cases {
@@ -167,10 +164,8 @@ pub fn run(engine: &Engine, fixture: &Fixture, path: &Path, policy: &PolicyRef) 
             input::merge_config(&mut release, config.clone());
         }
         input::stamp_now(&mut release, path)?;
-        let report = match &loaded {
-            Ok(policy) => policy.evaluate(&release),
-            Err(refused) => refused.clone(),
-        };
+        let json = serde_json::to_vec(&release).map_err(|source| Error::SerializeInput { source })?;
+        let report = loaded.evaluate_json(&json);
         results.push(CaseResult { name: case.name.clone(), failures: check(&case.expect, &report), report });
     }
     Ok(results)

@@ -47,6 +47,6 @@ pub use config::Config;
 pub use engine::Engine;
 pub use error::{BoxError, Error};
 pub use fault::{Fault, FaultKind};
-pub use policy::{Inspection, Policy, PolicyRef, digest};
+pub use policy::{Inspection, Loaded, Policy, PolicyRef, digest};
 pub use relgate_sdk::{Decision, Input, Outcome, Reason, Verdict};
 pub use report::{FAULT_CHECK, PolicyReason, PolicyReport, Report};

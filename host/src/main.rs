@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use relgate::{Decision, Engine, PolicyRef, PolicyReport, Report, builtin};
+use relgate::{Decision, Engine, PolicyRef, Report, builtin};
 use tracing_subscriber::EnvFilter;
 
 use cli::args::{Cli, Command, EvalArgs, Format, InspectArgs};
@@ -66,9 +66,7 @@ fn init_logging(verbose: u8) {
 }
 
 fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
-    let config = args.engine.config()?;
-    let on_fault = config.on_fault;
-    let engine = Engine::new(config)?;
+    let engine = Engine::new(args.engine.config()?)?;
 
     let release = args.input.sources().assemble()?;
     let json = serde_json::to_vec(&release).context("cannot serialize the input")?;
@@ -76,21 +74,8 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let default = [PolicyRef::new(builtin::DEFAULT)];
     let policies = if args.policies.is_empty() { &default[..] } else { &args.policies[..] };
     // Load everything first, so that an unreadable policy stops the run before any runs.
-    let mut loaded = Vec::with_capacity(policies.len());
-    for policy in policies {
-        loaded.push(match engine.load(policy) {
-            Ok(policy) => Ok(policy),
-            Err(e) => Err(PolicyReport::refused(&e, on_fault).ok_or(e)?),
-        });
-    }
-    let reports = loaded
-        .into_iter()
-        .map(|p| match p {
-            Ok(policy) => policy.evaluate_json(&json),
-            Err(refused) => refused,
-        })
-        .collect();
-    let report = Report::from_policies(reports);
+    let loaded = policies.iter().map(|p| engine.load_for_evaluation(p)).collect::<Result<Vec<_>, _>>()?;
+    let report = Report::from_policies(loaded.iter().map(|p| p.evaluate_json(&json)).collect());
 
     let out = match args.format {
         Format::Json => serde_json::to_string_pretty(&report).context("cannot serialize the report")? + "\n",

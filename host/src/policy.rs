@@ -14,7 +14,7 @@ use wasmtime::{InstancePre, Module, Store};
 use crate::cache::CacheStatus;
 use crate::eval::{self, Exports};
 use crate::limits::StoreState;
-use crate::{Engine, Error, Fault, FaultKind};
+use crate::{Engine, Error, Fault, FaultKind, PolicyReport};
 use crate::{abi, builtin};
 
 /// A policy to load: a path and, optionally, the digest it is pinned to.
@@ -110,7 +110,37 @@ pub struct Inspection {
     pub problem: Option<Fault>,
 }
 
+/// A policy ready to take part in an evaluation: loaded, or refused with the report of its
+/// fault (which then stands as its decision).
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    /// Loaded and ready.
+    Policy(Policy),
+    /// Refused while loading; the report carries the fault and the fault decision.
+    Refused(PolicyReport),
+}
+
+impl Loaded {
+    /// Evaluates the input (already serialized as JSON), or repeats the refusal.
+    pub fn evaluate_json(&self, input: &[u8]) -> PolicyReport {
+        match self {
+            Loaded::Policy(policy) => policy.evaluate_json(input),
+            Loaded::Refused(report) => report.clone(),
+        }
+    }
+}
+
 impl Engine {
+    /// Loads a policy to evaluate: a policy refused for its ABI, or for a fault while it was
+    /// instantiated, comes back as [`Loaded::Refused`] so it still takes part (fail-closed);
+    /// any other error (an unreadable file, invalid wasm, a pin mismatch) is returned.
+    pub fn load_for_evaluation(&self, policy: &PolicyRef) -> Result<Loaded, Error> {
+        match self.load(policy) {
+            Ok(policy) => Ok(Loaded::Policy(policy)),
+            Err(e) => PolicyReport::refused(&e, self.config().on_fault).map(Loaded::Refused).ok_or(e),
+        }
+    }
+
     /// Loads a policy file, verifying its pin if it has one.
     pub fn load(&self, policy: &PolicyRef) -> Result<Policy, Error> {
         let path = &policy.path;
