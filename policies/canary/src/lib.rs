@@ -13,6 +13,7 @@
 //!
 //! Settings live in `config.canary`.
 #![cfg_attr(target_arch = "wasm32", no_std)]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 

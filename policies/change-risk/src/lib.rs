@@ -20,6 +20,7 @@
 //! `change` section the release is denied unless `require_change` is false. Settings live in
 //! `config.change_risk`.
 #![cfg_attr(target_arch = "wasm32", no_std)]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 

@@ -18,6 +18,7 @@
 //! `gate.warning` 75, `gate.no_data` `fail`) turns the score into the decision: **allow**
 //! on pass, **deny** on warning or fail. Settings live in `config.readiness`.
 #![cfg_attr(target_arch = "wasm32", no_std)]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 

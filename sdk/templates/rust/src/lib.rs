@@ -1,5 +1,6 @@
 //! {{name}}: denies a release whose tests failed or errored, or that has no test results.
 #![cfg_attr(target_arch = "wasm32", no_std)]
+#![forbid(unsafe_code)]
 
 use relgate_sdk::{Decision, Input, Outcome, Reason, Verdict};
 
