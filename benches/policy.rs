@@ -1,5 +1,6 @@
 //! What a policy costs: compiling it (and loading it from the cache instead), instantiating
-//! it, and evaluating it, for the WAT example policy on the example inputs.
+//! it, and evaluating it, for the WAT example policy on the example inputs, and evaluating
+//! the built-in readiness policy.
 //!
 //! Run with `cargo bench -p relgate`; the README reports the ratios.
 
@@ -83,6 +84,13 @@ fn evaluate(c: &mut Criterion) {
             b.iter(|| policy.evaluate_json(input))
         });
     }
+    // The default gate, in Rust: full JSON parsing and Keptn-style scoring.
+    let readiness = engine.load(&relgate::PolicyRef::new(relgate::builtin::DEFAULT)).unwrap();
+    let (name, input) = &inputs[0];
+    group.throughput(Throughput::Bytes(input.len() as u64));
+    group.bench_with_input(BenchmarkId::new("readiness", name), input, |b, input| {
+        b.iter(|| readiness.evaluate_json(input))
+    });
     group.finish();
 }
 
