@@ -150,6 +150,12 @@ impl Verdict {
         Verdict { decision, score: None, reasons: Vec::new() }
     }
 
+    /// A deny with score 0 and one failing reason: what a policy answers when it cannot
+    /// judge (invalid settings, a section it requires is missing).
+    pub fn cannot_judge(check: impl Into<String>, message: impl Into<String>) -> Self {
+        Verdict::new(Decision::Deny).with_score(0.0).with_reason(Reason::new(check, Outcome::Fail, message))
+    }
+
     /// Sets the score.
     pub fn with_score(mut self, score: f64) -> Self {
         self.score = Some(score);

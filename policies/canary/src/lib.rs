@@ -58,7 +58,7 @@ impl Default for Config {
 }
 
 fn config_error(message: String) -> Verdict {
-    Verdict::new(Decision::Deny).with_reason(Reason::new("canary.config", Outcome::Fail, message))
+    Verdict::cannot_judge("canary.config", message)
 }
 
 /// Judges a canary.

@@ -188,26 +188,21 @@ fn freeze_check(input: &Input, config: &Config) -> Result<Option<Reason>, String
     Ok(Some(Reason::new("change.freeze", Outcome::Pass, "outside every freeze window")))
 }
 
-fn deny(check: &str, message: String) -> Verdict {
-    Verdict::new(Decision::Deny).with_score(0.0).with_reason(Reason::new(check, Outcome::Fail, message))
-}
-
 /// Judges a change's risk.
 pub fn evaluate(input: &Input) -> Verdict {
     let config: Config = match input.config_section("change_risk") {
         Ok(config) => config,
-        Err(e) => return deny("change_risk.config", format!("config.change_risk is invalid: {e}")),
+        Err(e) => return Verdict::cannot_judge("change_risk.config", format!("config.change_risk is invalid: {e}")),
     };
     let freeze = match freeze_check(input, &config) {
         Ok(freeze) => freeze,
-        Err(e) => return deny("change_risk.config", format!("config.change_risk.freezes: {e}")),
+        Err(e) => return Verdict::cannot_judge("change_risk.config", format!("config.change_risk.freezes: {e}")),
     };
     let Some(change) = &input.change else {
         if config.require_change {
-            return deny(
+            return Verdict::cannot_judge(
                 "change.present",
-                "the input has no change section; set config.change_risk.require_change to false to judge without it"
-                    .into(),
+                "the input has no change section; set config.change_risk.require_change to false to judge without it",
             );
         }
         let mut verdict = Verdict::new(Decision::Allow);
@@ -242,7 +237,7 @@ pub fn evaluate(input: &Input) -> Verdict {
     }
     let result = match config.gate.evaluate(&objectives, &metrics) {
         Ok(result) => result,
-        Err(e) => return deny("change_risk.config", format!("config.change_risk is invalid: {e}")),
+        Err(e) => return Verdict::cannot_judge("change_risk.config", format!("config.change_risk is invalid: {e}")),
     };
 
     let mut verdict = Verdict::new(if result.status == Status::Fail { Decision::Deny } else { Decision::Allow })

@@ -188,26 +188,22 @@ fn check_name(metric: &str) -> String {
     }
 }
 
-fn deny(check: &str, message: String) -> Verdict {
-    Verdict::new(Decision::Deny).with_score(0.0).with_reason(Reason::new(check, Outcome::Fail, message))
-}
-
 /// Judges a release's readiness.
 pub fn evaluate(input: &Input) -> Verdict {
     let config: Config = match input.config_section("readiness") {
         Ok(config) => config,
-        Err(e) => return deny("readiness.config", format!("config.readiness is invalid: {e}")),
+        Err(e) => return Verdict::cannot_judge("readiness.config", format!("config.readiness is invalid: {e}")),
     };
     if input.tests.is_none() && config.require_tests {
-        return deny(
+        return Verdict::cannot_judge(
             "tests.present",
-            "the input has no test results; set config.readiness.require_tests to false to gate without them".into(),
+            "the input has no test results; set config.readiness.require_tests to false to gate without them",
         );
     }
     let (objectives, metrics) = objectives(input, &config);
     let result = match config.gate.evaluate(&objectives, &metrics) {
         Ok(result) => result,
-        Err(e) => return deny("readiness.config", format!("config.readiness is invalid: {e}")),
+        Err(e) => return Verdict::cannot_judge("readiness.config", format!("config.readiness is invalid: {e}")),
     };
 
     let mut verdict = Verdict::new(if result.status == Status::Pass { Decision::Allow } else { Decision::Deny })
