@@ -63,6 +63,14 @@ fn prometheus_errors_and_bad_files_exit_2() {
     crate::common::assert_usage_errors("eval", &cases);
 }
 
+/// The canary and baseline latency queries, as flags.
+const LATENCY_QUERIES: [&str; 4] = [
+    "--canary-query",
+    "latency=http_latency_ms{track=\"canary\"}",
+    "--baseline-query",
+    "latency=http_latency_ms{track=\"baseline\"}",
+];
+
 #[test]
 fn live_prometheus_queries_give_exact_samples() {
     let Some(server) = prometheus::start() else { return };
@@ -74,30 +82,32 @@ fn live_prometheus_queries_give_exact_samples() {
     let input = input.to_str().unwrap();
     let url = server.url.as_str();
 
-    let m = metrics_of(&[
-        "--input",
-        input,
-        "--prometheus",
-        url,
-        "--range",
-        "5m",
-        "--step",
-        "30s",
-        "--query",
-        "errors=http_error_ratio",
-        "--query",
-        "nothing=http_latency_ms{track=\"none\"}",
-        "--canary-query",
-        "latency=http_latency_ms{track=\"canary\"}",
-        "--baseline-query",
-        "latency=http_latency_ms{track=\"baseline\"}",
-        "--compare-query",
-        "split=http_latency_ms",
-        "--canary-label",
-        "track=canary",
-        "--baseline-label",
-        "track=baseline",
-    ]);
+    let m = metrics_of(
+        &[
+            &LATENCY_QUERIES[..],
+            &[
+                "--input",
+                input,
+                "--prometheus",
+                url,
+                "--range",
+                "5m",
+                "--step",
+                "30s",
+                "--query",
+                "errors=http_error_ratio",
+                "--query",
+                "nothing=http_latency_ms{track=\"none\"}",
+                "--compare-query",
+                "split=http_latency_ms",
+                "--canary-label",
+                "track=canary",
+                "--baseline-label",
+                "track=baseline",
+            ],
+        ]
+        .concat(),
+    );
     let by_name =
         |name: &str| m.iter().find(|x| x["name"] == name).unwrap_or_else(|| panic!("{name} in {m:?}")).clone();
     assert_eq!(by_name("errors")["value"], ERROR_RATIO);
@@ -115,23 +125,25 @@ fn live_prometheus_queries_give_exact_samples() {
     assert!(run.stderr.contains("bad_data"), "{}", run.stderr);
 
     // The canary policy judges the live samples: latency regressed by 20 ms, so roll back.
-    let run = relgate(&[
-        "eval",
-        "-p",
-        "builtin:canary",
-        "--input",
-        input,
-        "--prometheus",
-        url,
-        "--range",
-        "5m",
-        "--canary-query",
-        "latency=http_latency_ms{track=\"canary\"}",
-        "--baseline-query",
-        "latency=http_latency_ms{track=\"baseline\"}",
-        "--format",
-        "json",
-    ]);
+    let run = relgate(
+        &[
+            &[
+                "eval",
+                "-p",
+                "builtin:canary",
+                "--input",
+                input,
+                "--prometheus",
+                url,
+                "--range",
+                "5m",
+                "--format",
+                "json",
+            ],
+            &LATENCY_QUERIES[..],
+        ]
+        .concat(),
+    );
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert_eq!(run.json()["reasons"][0]["check"], "metrics.latency");
 }

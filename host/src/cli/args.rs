@@ -184,13 +184,13 @@ pub struct InputArgs {
     #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
     pub baseline_label: Option<(String, String)>,
     /// How far back range queries reach, ending at the input's `now`.
-    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    #[arg(long, value_name = "DURATION", default_value_t = Timeout(live_defaults().range))]
     pub range: Timeout,
     /// The resolution of range queries.
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    #[arg(long, value_name = "DURATION", default_value_t = Timeout(live_defaults().step))]
     pub step: Timeout,
     /// How long a Prometheus request may take.
-    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    #[arg(long, value_name = "DURATION", default_value_t = Timeout(live_defaults().timeout))]
     pub prometheus_timeout: Timeout,
     /// A git repository to derive `change` from (with --base).
     #[arg(long, value_name = "REPO", requires = "base")]
@@ -219,6 +219,11 @@ pub struct InputArgs {
     /// A `release.labels` entry; repeat for several.
     #[arg(long = "label", value_name = "KEY=VALUE", value_parser = key_value)]
     pub labels: Vec<(String, String)>,
+}
+
+/// The defaults of live Prometheus queries are `relgate::input::Live`'s.
+fn live_defaults() -> relgate::input::Live {
+    relgate::input::Live::new("")
 }
 
 fn key_value(s: &str) -> Result<(String, String), String> {
