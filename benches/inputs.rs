@@ -1,11 +1,11 @@
 //! What reading pipeline data costs: a JUnit report of 100,000 test cases.
 //!
-//! Run with `cargo bench -p relgate --bench inputs`; the README reports the result.
+//! Run with `cargo bench -p relgate-input`; the README reports the result.
 
 use std::fmt::Write;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use relgate::input::Sources;
+use relgate_input::Sources;
 
 /// A Surefire-like report: 100 suites of 1,000 cases, one in 50 failing with a message.
 fn large_report() -> String {

@@ -2,31 +2,36 @@
 //! it, and evaluating it, for the WAT example policy on the example inputs, and evaluating
 //! the built-in readiness policy.
 //!
+//! Every evaluation goes through `Engine::evaluate`, the path every front end takes (the
+//! input serialized, a fresh instance, the output checked).
+//!
 //! Run with `cargo bench -p relgate`; the README reports the ratios.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use relgate::{Config, Engine, Input, Policy};
+use relgate::{Config, Engine, Input, Policy, PolicyRef, PolicySet};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    // This bench belongs to host/engine.
+    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_path_buf()
 }
 
 fn policy_source() -> Vec<u8> {
     std::fs::read(root().join("policies/wat/tests-gate.wat")).unwrap()
 }
 
-fn input_json(name: &str) -> Vec<u8> {
-    let path = root().join("tests/data/inputs").join(name);
-    let mut input = relgate::input::read_input(&path).unwrap();
-    relgate::input::stamp_now(&mut input, &path).unwrap();
-    serde_json::to_vec(&input).unwrap()
+/// An example input, with `now` given as `relgate eval` would stamp it.
+fn input(name: &str) -> Input {
+    let text = std::fs::read_to_string(root().join("tests/data/inputs").join(name)).unwrap();
+    let mut input: Input = serde_json::from_str(&text).unwrap();
+    input.now.get_or_insert_with(|| "2026-11-26T10:00:00Z".into());
+    input
 }
 
 /// An input with many failures, to show how evaluation scales with input size.
-fn large_input_json(failures: usize) -> Vec<u8> {
+fn large_input(failures: usize) -> Input {
     let failures: Vec<serde_json::Value> = (0..failures)
         .map(|i| serde_json::json!({"suite": "s", "name": format!("case_{i}"), "kind": "failure", "message": "assertion failed"}))
         .collect();
@@ -35,7 +40,11 @@ fn large_input_json(failures: usize) -> Vec<u8> {
         "tests": {"total": failures.len(), "failed": failures.len(), "failures": failures}
     }))
     .unwrap();
-    serde_json::to_vec(&input).unwrap()
+    input
+}
+
+fn json_len(input: &Input) -> u64 {
+    serde_json::to_vec(input).unwrap().len() as u64
 }
 
 fn load(engine: &Engine) -> Policy {
@@ -57,13 +66,14 @@ fn compile(c: &mut Criterion) {
 
 fn instantiate(c: &mut Criterion) {
     let engine = Engine::new(Config::default().with_cache_dir(None)).unwrap();
-    let policy = load(&engine);
-    let input = input_json("passing.json");
+    let set = PolicySet::from(load(&engine));
+    let input = input("passing.json");
     let mut group = c.benchmark_group("instantiate");
     // Evaluations report their instantiation time; sum just that part.
     group.bench_function("tests-gate", |b| {
         b.iter_custom(|iters| {
-            (0..iters).map(|_| Duration::from_secs_f64(policy.evaluate_json(&input).instantiate_ms / 1e3)).sum()
+            let instantiate = |_| engine.evaluate(&set, &input).policies[0].instantiate_ms / 1e3;
+            (0..iters).map(instantiate).map(Duration::from_secs_f64).sum()
         })
     });
     group.finish();
@@ -71,25 +81,22 @@ fn instantiate(c: &mut Criterion) {
 
 fn evaluate(c: &mut Criterion) {
     let engine = Engine::new(Config::default().with_cache_dir(None)).unwrap();
-    let policy = load(&engine);
+    let set = PolicySet::from(load(&engine));
     let mut group = c.benchmark_group("evaluate");
-    let inputs = [
-        ("passing", input_json("passing.json")),
-        ("failing", input_json("failing.json")),
-        ("10k-failures", large_input_json(10_000)),
-    ];
+    let inputs =
+        [("passing", input("passing.json")), ("failing", input("failing.json")), ("10k-failures", large_input(10_000))];
     for (name, input) in &inputs {
-        group.throughput(Throughput::Bytes(input.len() as u64));
+        group.throughput(Throughput::Bytes(json_len(input)));
         group.bench_with_input(BenchmarkId::new("tests-gate", name), input, |b, input| {
-            b.iter(|| policy.evaluate_json(input))
+            b.iter(|| engine.evaluate(&set, input))
         });
     }
     // The default gate, in Rust: full JSON parsing and Keptn-style scoring.
-    let readiness = engine.load(&relgate::PolicyRef::new(relgate::builtin::DEFAULT)).unwrap();
+    let readiness = PolicySet::from(engine.load(&PolicyRef::builtin(relgate::builtin::DEFAULT)).unwrap());
     let (name, input) = &inputs[0];
-    group.throughput(Throughput::Bytes(input.len() as u64));
+    group.throughput(Throughput::Bytes(json_len(input)));
     group.bench_with_input(BenchmarkId::new("readiness", name), input, |b, input| {
-        b.iter(|| readiness.evaluate_json(input))
+        b.iter(|| engine.evaluate(&readiness, input))
     });
     group.finish();
 }

@@ -121,13 +121,12 @@ fn committed_builds_match_their_checksums() {
         assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), sum, "{file}");
         listed.push(file.to_owned());
     }
-    let mut present: Vec<String> = std::fs::read_dir(&dist)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".wasm"))
-        .collect();
+    listed.extend(["BUILD-INFO".to_owned(), "SHA256SUMS".to_owned()]);
+    listed.sort();
+    let mut present: Vec<String> =
+        std::fs::read_dir(&dist).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     present.sort();
-    assert_eq!(listed, present, "SHA256SUMS lists exactly the committed builds");
+    assert_eq!(listed, present, "policies/dist holds exactly the builds SHA256SUMS lists, and BUILD-INFO");
 }
 
 /// Whether a toolchain is here; where it is not, the test says so, and fails under
@@ -150,17 +149,19 @@ fn new_scaffolds_build_and_pass_their_fixtures() {
     use std::process::Command;
     let root = crate::common::root();
     let zig = root.join("target/tools/zig-0.14.1/bin/python");
-    let rust_wasm = std::path::Path::new("/usr/bin/cargo").exists()
-        || String::from_utf8(
-            Command::new("rustup")
-                .args(["target", "list", "--installed"])
-                .output()
-                .map(|o| o.stdout)
-                .unwrap_or_default(),
-        )
-        .unwrap_or_default()
-        .lines()
-        .any(|l| l == "wasm32-unknown-unknown");
+    // The two routes the Rust scaffold's build.sh takes: rustup's wasm32 target, or Debian's
+    // rustc-web with its library source for -Zbuild-std.
+    let rustup_target = String::from_utf8(
+        Command::new("rustup").args(["target", "list", "--installed"]).output().map(|o| o.stdout).unwrap_or_default(),
+    )
+    .unwrap_or_default()
+    .lines()
+    .any(|l| l == "wasm32-unknown-unknown");
+    let debian_route = Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", "rustc-web", "cargo-web", "rust-web-src"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).matches("install ok installed").count() == 3);
+    let rust_wasm = rustup_target || debian_route;
     let has = |program: &str| {
         Command::new("sh").args(["-c", &format!("command -v {program}")]).output().is_ok_and(|o| o.status.success())
     };

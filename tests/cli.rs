@@ -177,7 +177,7 @@ fn without_a_policy_the_builtin_readiness_gate_judges() {
     let report = run.json();
     assert_eq!(report["decision"], "allow");
     assert_eq!(report["policies"][0]["policy"], "readiness");
-    assert_eq!(report["policies"][0]["path"], "builtin:readiness");
+    assert_eq!(report["policies"][0]["source"], "builtin:readiness");
 
     let run = relgate(&["eval", "--input", &input("failing.json"), "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);

@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use relgate::{CacheStatus, Decision, Engine, Error, FaultKind, Outcome, PolicyRef, Report};
+use relgate::{CacheStatus, Decision, Digest, Engine, Error, FaultKind, Limit, Loaded, Outcome, PolicyRef, PolicySet};
 use serde_json::json;
 
-use crate::common::{self, engine, load, read_input, root, test_config};
+use crate::common::{self, engine, eval_one, load, read_input, root, test_config};
 
 #[test]
 fn static_policies_decide_with_score_and_reasons() {
@@ -17,7 +17,7 @@ fn static_policies_decide_with_score_and_reasons() {
         ("rollback.wat", "rollback", Decision::Rollback, Some(10.0), "metrics.error_rate", Outcome::Fail),
     ];
     for (file, name, decision, score, check, outcome) in cases {
-        let report = load(&engine, file).evaluate(&input);
+        let report = eval_one(&engine, &load(&engine, file), &input);
         assert_eq!(report.policy, name, "{file}");
         assert_eq!(report.decision, decision, "{file}");
         assert_eq!(report.score, score, "{file}");
@@ -29,7 +29,8 @@ fn static_policies_decide_with_score_and_reasons() {
 
 #[test]
 fn deny_reason_carries_observed_and_threshold() {
-    let report = load(&engine(), "deny.wat").evaluate(&read_input("passing.json"));
+    let engine = engine();
+    let report = eval_one(&engine, &load(&engine, "deny.wat"), &read_input("passing.json"));
     assert_eq!(report.reasons[0].observed, Some(json!(3)));
     assert_eq!(report.reasons[0].threshold, Some(json!(0)));
 }
@@ -45,7 +46,7 @@ fn combined_decision_is_the_strictest() {
         (&["rollback.wat", "deny.wat"], Decision::Rollback, Some(10.0)),
     ];
     for (files, decision, score) in cases {
-        let policies: Vec<_> = files.iter().map(|f| load(&engine, f)).collect();
+        let policies: PolicySet = files.iter().map(|f| load(&engine, f)).collect();
         let report = engine.evaluate(&policies, &input);
         assert_eq!(report.decision, decision, "{files:?}");
         assert_eq!(report.score, score, "{files:?}");
@@ -61,13 +62,13 @@ fn combined_decision_is_the_strictest() {
 fn a_fault_decides_only_when_it_is_stricter() {
     let engine = engine();
     let input = read_input("passing.json");
-    let policies = [load(&engine, "allow.wat"), load(&engine, "trap.wat")];
+    let policies = PolicySet::from_iter([load(&engine, "allow.wat"), load(&engine, "trap.wat")]);
     let report = engine.evaluate(&policies, &input);
     assert_eq!(report.decision, Decision::Deny);
     assert!(report.decided_by_fault);
     assert_eq!(report.policies[1].fault.as_ref().map(|f| f.kind), Some(FaultKind::Trap));
 
-    let policies = [load(&engine, "rollback.wat"), load(&engine, "trap.wat")];
+    let policies = PolicySet::from_iter([load(&engine, "rollback.wat"), load(&engine, "trap.wat")]);
     let report = engine.evaluate(&policies, &input);
     assert_eq!(report.decision, Decision::Rollback);
     assert!(!report.decided_by_fault, "the rollback stands without the fault");
@@ -78,14 +79,14 @@ fn config_and_now_reach_the_policy() {
     let engine = engine();
     let mut input = read_input("passing.json");
     input.config = Some(serde_json::from_value(json!({"max_failed": 0, "mode": "strict"})).unwrap());
-    relgate::input::merge_config(
+    relgate_input::merge_config(
         &mut input,
         serde_json::from_value(json!({"mode": "lenient", "extra": [1, 2]})).unwrap(),
     );
     input.now = Some("2026-11-26T10:00:00+01:00".into());
-    relgate::input::stamp_now(&mut input, "test".as_ref()).unwrap();
+    relgate_input::stamp_now(&mut input, "test".as_ref()).unwrap();
 
-    let report = load(&engine, "echo.wat").evaluate(&input);
+    let report = eval_one(&engine, &load(&engine, "echo.wat"), &input);
     assert_eq!(report.decision, Decision::Allow, "{:?}", report.fault);
     let seen = report.reasons[0].observed.clone().unwrap();
     assert_eq!(seen["config"], json!({"max_failed": 0, "mode": "lenient", "extra": [1, 2]}));
@@ -100,7 +101,8 @@ fn non_finite_metric_values_reach_the_policy_as_strings() {
         "metrics": [{"name": "ratio", "value": "NaN", "samples": [1, "+Inf"], "baseline_samples": ["-Inf"]}]
     }))
     .unwrap();
-    let report = load(&engine(), "echo.wat").evaluate(&input);
+    let engine = engine();
+    let report = eval_one(&engine, &load(&engine, "echo.wat"), &input);
     let seen = report.reasons[0].observed.clone().unwrap();
     assert_eq!(seen["metrics"][0]["value"], json!("NaN"));
     assert_eq!(seen["metrics"][0]["samples"], json!([1.0, "+Inf"]));
@@ -113,7 +115,7 @@ fn every_evaluation_gets_a_fresh_instance() {
     let policy = load(&engine, "stateful.wat");
     let input = read_input("passing.json");
     for round in 0..3 {
-        let report = policy.evaluate(&input);
+        let report = eval_one(&engine, &policy, &input);
         assert_eq!(report.decision, Decision::Allow, "round {round}: {:?}", report.reasons);
     }
 }
@@ -121,10 +123,10 @@ fn every_evaluation_gets_a_fresh_instance() {
 #[test]
 fn fuel_use_is_deterministic_and_memory_is_reported() {
     let engine = engine();
-    let policy = engine.load(&PolicyRef::new(root().join("policies/wat/tests-gate.wat"))).unwrap();
+    let policy = engine.load(&PolicyRef::file(root().join("policies/wat/tests-gate.wat"))).unwrap();
     let input = read_input("failing.json");
-    let first = policy.evaluate(&input);
-    let second = policy.evaluate(&input);
+    let first = eval_one(&engine, &policy, &input);
+    let second = eval_one(&engine, &policy, &input);
     assert_eq!(first.decision, Decision::Deny);
     assert!(first.fuel_used > 0);
     assert_eq!(first.fuel_used, second.fuel_used);
@@ -135,17 +137,17 @@ fn fuel_use_is_deterministic_and_memory_is_reported() {
 #[test]
 fn example_policy_judges_the_example_inputs() {
     let engine = engine();
-    let policy = engine.load(&PolicyRef::new(root().join("policies/wat/tests-gate.wat"))).unwrap();
+    let policy = engine.load(&PolicyRef::file(root().join("policies/wat/tests-gate.wat"))).unwrap();
     assert_eq!(policy.name(), "tests-gate");
 
-    let pass = policy.evaluate(&read_input("passing.json"));
+    let pass = eval_one(&engine, &policy, &read_input("passing.json"));
     assert_eq!((pass.decision, pass.score), (Decision::Allow, Some(100.0)));
 
-    let fail = policy.evaluate(&read_input("failing.json"));
+    let fail = eval_one(&engine, &policy, &read_input("failing.json"));
     assert_eq!((fail.decision, fail.score), (Decision::Deny, Some(0.0)));
     assert_eq!(fail.reasons[0].observed, Some(json!(5)), "3 failed + 2 errors");
 
-    let empty = policy.evaluate(&relgate::Input::default());
+    let empty = eval_one(&engine, &policy, &relgate::Input::default());
     assert_eq!(empty.decision, Decision::Deny);
     assert_eq!(empty.reasons[0].check, "tests.present");
 }
@@ -154,14 +156,14 @@ fn example_policy_judges_the_example_inputs() {
 fn pinned_digest_must_match() {
     let engine = engine();
     let path = root().join(common::policy("allow.wat"));
-    let digest = relgate::digest(&std::fs::read(&path).unwrap());
+    let digest = Digest::of(&std::fs::read(&path).unwrap());
     let pinned: PolicyRef = format!("{}@{digest}", path.display()).parse().unwrap();
     assert_eq!(engine.load(&pinned).unwrap().digest(), digest);
 
-    let wrong: PolicyRef = format!("{}@sha256:{}", path.display(), "0".repeat(64)).parse().unwrap();
-    match engine.load(&wrong) {
+    let zeros: Digest = format!("sha256:{}", "0".repeat(64)).parse().unwrap();
+    match engine.load(&PolicyRef::file(&path).pinned(zeros)) {
         Err(Error::DigestMismatch { expected, actual, .. }) => {
-            assert_eq!(expected, format!("sha256:{}", "0".repeat(64)));
+            assert_eq!(expected, zeros);
             assert_eq!(actual, digest);
         }
         other => panic!("expected DigestMismatch, got {other:?}"),
@@ -172,16 +174,19 @@ fn pinned_digest_must_match() {
 fn limits_are_configurable() {
     let input = read_input("passing.json");
     let small = Engine::new(test_config().with_max_memory(1 << 20).with_max_input(64)).unwrap();
-    let report = load(&small, "memory-bomb.wat").evaluate(&relgate::Input::default());
+    let report = eval_one(&small, &load(&small, "memory-bomb.wat"), &relgate::Input::default());
     let fault = report.fault.unwrap();
     assert_eq!(fault.kind, FaultKind::MemoryLimit);
     assert!(fault.message.contains("above the limit of 1048576 bytes"), "{}", fault.message);
+    let hit = fault.limit.expect("a limit fault says which limit");
+    assert_eq!((hit.limit, hit.configured), (Limit::MaxMemory, 1 << 20));
+    assert!(hit.observed.is_some_and(|asked| asked > 1 << 20), "{hit:?}");
 
-    let report = load(&small, "allow.wat").evaluate(&input);
+    let report = eval_one(&small, &load(&small, "allow.wat"), &input);
     assert_eq!(report.fault.map(|f| f.kind), Some(FaultKind::InputTooLarge));
 
     let quick = Engine::new(test_config().with_fuel(None).with_deadline(Duration::from_millis(100))).unwrap();
-    let report = load(&quick, "loop.wat").evaluate(&input);
+    let report = eval_one(&quick, &load(&quick, "loop.wat"), &input);
     assert_eq!(report.fault.map(|f| f.kind), Some(FaultKind::Timeout));
 }
 
@@ -190,7 +195,7 @@ fn on_fault_sets_the_fault_decision() {
     let input = read_input("passing.json");
     for decision in [Decision::Allow, Decision::Deny, Decision::Rollback] {
         let engine = Engine::new(test_config().with_on_fault(decision)).unwrap();
-        let report = load(&engine, "trap.wat").evaluate(&input);
+        let report = eval_one(&engine, &load(&engine, "trap.wat"), &input);
         assert_eq!(report.decision, decision);
         assert_eq!(report.reasons[0].check, relgate::FAULT_CHECK);
     }
@@ -198,7 +203,8 @@ fn on_fault_sets_the_fault_decision() {
 
 #[test]
 fn trap_backtrace_names_the_functions() {
-    let report = load(&engine(), "trap.wat").evaluate(&read_input("passing.json"));
+    let engine = engine();
+    let report = eval_one(&engine, &load(&engine, "trap.wat"), &read_input("passing.json"));
     let fault = report.fault.unwrap();
     assert_eq!(fault.kind, FaultKind::Trap);
     assert!(fault.backtrace[0].contains("check_invariants"), "{:?}", fault.backtrace);
@@ -208,19 +214,24 @@ fn trap_backtrace_names_the_functions() {
 #[test]
 fn refused_policy_becomes_a_fault_report() {
     let engine = engine();
-    let err = engine.load(&PolicyRef::new(root().join(common::policy("wasi.wat")))).unwrap_err();
+    let err = engine.load(&PolicyRef::file(root().join(common::policy("wasi.wat")))).unwrap_err();
     let fault = err.fault().expect("an ABI refusal carries its fault");
     assert_eq!(fault.kind, FaultKind::BadAbi);
     assert!(fault.message.contains("`wasi_snapshot_preview1::fd_write`"), "{}", fault.message);
 
-    let refused = relgate::PolicyReport::refused(&err, Decision::Deny).unwrap();
-    assert_eq!(refused.policy, "wasi");
-    let report = Report::from_policies(vec![refused]);
+    let wasi = PolicyRef::file(root().join(common::policy("wasi.wat")));
+    let set = engine.load_set([&PolicyRef::file(root().join(common::policy("allow.wat"))), &wasi]).unwrap();
+    assert!(matches!(set.members(), [Loaded::Policy(_), Loaded::Refused(_)]), "{set:?}");
+    let report = engine.evaluate(&set, &read_input("passing.json"));
+    assert_eq!(report.policies[1].policy, "wasi");
+    assert_eq!(report.policies[1].fault.as_ref().map(|f| f.kind), Some(FaultKind::BadAbi));
     assert_eq!(report.decision, Decision::Deny);
     assert!(report.decided_by_fault);
 
-    let unreadable = engine.load(&PolicyRef::new("no/such/policy.wasm")).unwrap_err();
-    assert!(relgate::PolicyReport::refused(&unreadable, Decision::Deny).is_none());
+    // An unreadable policy is no decision at all: the whole set fails to load.
+    let unreadable = PolicyRef::file("no/such/policy.wasm");
+    let err = engine.load_set([&PolicyRef::file(root().join(common::policy("allow.wat"))), &unreadable]).unwrap_err();
+    assert!(matches!(err, Error::ReadPolicy { .. }), "{err:?}");
 }
 
 #[test]
@@ -228,7 +239,7 @@ fn invalid_wat_names_the_file_and_position() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("broken.wat");
     std::fs::write(&path, "(module\n  (func (export \"x\") (result i32)\n    i32.const))\n").unwrap();
-    let err = engine().load(&PolicyRef::new(&path)).unwrap_err();
+    let err = engine().load(&PolicyRef::file(&path)).unwrap_err();
     assert!(matches!(err, Error::CompilePolicy { .. }), "{err:?}");
     let chain = format!("{:#}", anyhow::Error::from(err));
     assert!(chain.contains("broken.wat"), "{chain}");
@@ -243,7 +254,7 @@ fn compiled_policies_are_cached_and_bad_entries_recompiled() {
     let load_fresh = || {
         let engine = Engine::new(config.clone()).unwrap();
         let policy = load(&engine, "deny.wat");
-        assert_eq!(policy.evaluate(&input).decision, Decision::Deny);
+        assert_eq!(eval_one(&engine, &policy, &input).decision, Decision::Deny);
         policy.cache_status()
     };
     assert_eq!(load_fresh(), CacheStatus::Miss);
@@ -288,4 +299,31 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+#[test]
+fn a_policy_from_bytes_keeps_its_whole_name() {
+    let engine = engine();
+    let bytes = std::fs::read(root().join(common::policy("deny.wat"))).unwrap();
+    let policy = engine.load_bytes("gate.v2", &bytes).unwrap();
+    assert_eq!(policy.name(), "gate.v2");
+    let report = eval_one(&engine, &policy, &read_input("passing.json"));
+    assert_eq!((report.policy.as_str(), report.source.to_string()), ("gate.v2", "gate.v2".to_owned()));
+    assert_eq!(report.digest, Digest::of(&bytes));
+
+    // Pinned bytes are checked like a pinned file.
+    let wrong = PolicyRef::bytes("gate.v2", bytes.clone()).pinned(Digest::of(b"other"));
+    assert!(matches!(engine.load(&wrong), Err(Error::DigestMismatch { .. })));
+}
+
+#[test]
+fn faults_name_no_front_end_flags() {
+    // The engine returns data; the CLI phrases its flags, a service its own settings.
+    let engine = Engine::new(test_config().with_fuel(Some(100_000))).unwrap();
+    let input = read_input("passing.json");
+    for file in ["loop.wat", "memory-bomb.wat", "recursion.wat", "huge-output.wat"] {
+        let fault = eval_one(&engine, &load(&engine, file), &input).fault.unwrap();
+        assert!(fault.limit.is_some(), "{file}: {fault:?}");
+        assert!(!fault.message.contains("--"), "{file}: {}", fault.message);
+    }
 }

@@ -9,7 +9,7 @@ const CASES: &[(&str, &[&str], &str, &str)] = &[
     ("loop.wat", &["--fuel", "unlimited", "--timeout", "150ms"], "timeout", "ran past the 150ms deadline"),
     ("start-loop.wat", &["--fuel", "unlimited", "--timeout", "150ms"], "timeout", "deadline in instantiation"),
     ("start-loop.wat", &["--fuel", "5000000"], "out_of_fuel", "fuel in instantiation"),
-    ("memory-bomb.wat", &[], "memory_limit", "above the limit of 67108864 bytes; raise it with --max-memory"),
+    ("memory-bomb.wat", &[], "memory_limit", "above the limit of 67108864 bytes"),
     ("big-memory.wat", &[], "memory_limit", "to 134217728 bytes"),
     ("recursion.wat", &[], "stack_overflow", "exhausted its 524288-byte wasm stack"),
     ("recursion.wat", &["--max-stack", "64KiB"], "stack_overflow", "exhausted its 65536-byte wasm stack"),
@@ -53,6 +53,36 @@ fn hostile_policies_fail_closed_with_their_exact_fault() {
         assert!(message.contains(words), "{label}: message {message:?} lacks {words:?}");
         assert_eq!(report["reasons"][0]["check"], "relgate.fault", "{label}");
         assert!(run.stderr.contains("policy faulted"), "{label}: the fault is logged on stderr");
+    }
+}
+
+/// (fixture, extra flags, the limit, its configured value, what the text output tells to do)
+const LIMIT_HINTS: &[(&str, &[&str], &str, u64, &str)] = &[
+    ("loop.wat", &["--fuel", "5000000"], "fuel", 5_000_000, "raise it with --fuel"),
+    ("loop.wat", &["--fuel", "unlimited", "--timeout", "150ms"], "deadline", 150, "raise it with --timeout"),
+    ("memory-bomb.wat", &[], "max_memory", 64 << 20, "raise it with --max-memory"),
+    ("recursion.wat", &["--max-stack", "64KiB"], "max_stack", 64 << 10, "raise it with --max-stack"),
+    ("huge-output.wat", &[], "max_output", 1 << 20, "raise it with --max-output"),
+    ("allow.wat", &["--max-input", "100B"], "max_input", 100, "raise it with --max-input"),
+];
+
+#[test]
+fn limit_faults_carry_data_and_the_cli_names_its_flag() {
+    let input = input("passing.json");
+    for (fixture, flags, limit, configured, hint) in LIMIT_HINTS {
+        let fixture_path = policy(fixture);
+        let mut args = vec!["eval", "--policy", &fixture_path, "--input", &input];
+        args.extend_from_slice(flags);
+        let text = relgate(&args);
+        assert_eq!(text.code, 4, "{fixture}: {}", text.stderr);
+        assert!(text.stdout.contains(hint), "{fixture}: text lacks {hint:?}:\n{}", text.stdout);
+
+        args.extend_from_slice(&["--format", "json"]);
+        let report = relgate(&args).json();
+        let fault = &report["policies"][0]["fault"];
+        assert_eq!(fault["limit"]["limit"], *limit, "{fixture}: {fault}");
+        assert_eq!(fault["limit"]["configured"], *configured, "{fixture}: {fault}");
+        assert!(!fault["message"].as_str().unwrap().contains("--"), "{fixture}: JSON names no flag: {fault}");
     }
 }
 

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use relgate::{Config, Engine, Input, Policy, PolicyRef};
+use relgate::{Config, Engine, Input, Policy, PolicyRef, PolicyReport, PolicySet};
 use serde_json::Value;
 
 /// The repository root; CLI tests run there, so paths in their output are stable.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    // The suite belongs to host/cli.
+    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_path_buf()
 }
 
 /// A fixture policy, by file name, relative to the repository root.
@@ -34,11 +35,18 @@ pub fn engine() -> Engine {
 }
 
 pub fn load(engine: &Engine, name: &str) -> Policy {
-    engine.load(&PolicyRef::new(root().join(policy(name)))).unwrap()
+    engine.load(&PolicyRef::file(root().join(policy(name)))).unwrap()
+}
+
+/// One policy's part of an evaluation through the engine's one path.
+pub fn eval_one(engine: &Engine, policy: &Policy, input: &Input) -> PolicyReport {
+    let mut report = engine.evaluate(&PolicySet::from(policy.clone()), input);
+    assert_eq!(report.policies.len(), 1);
+    report.policies.pop().unwrap()
 }
 
 pub fn read_input(name: &str) -> Input {
-    relgate::input::read_input(&root().join(input(name))).unwrap()
+    relgate_input::read_input(&root().join(input(name))).unwrap()
 }
 
 /// What a `relgate` process did.

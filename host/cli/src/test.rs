@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use relgate::Engine;
-use relgate::fixture::{self, CaseResult};
 use serde::Serialize;
 
-use super::args::{Format, TestArgs};
+use crate::args::{Format, TestArgs};
+use crate::fixture::{self, CaseResult};
 
 /// Fixture files end so.
 const SUFFIX: &str = ".test.json";
@@ -57,7 +57,11 @@ pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
     let mut runs = Vec::with_capacity(files.len());
     for file in files {
         let fixture = fixture::read(&file)?;
-        let policy = args.policy.clone().or_else(|| fixture::policy_of(&fixture, &file)).with_context(|| {
+        let named = match &args.policy {
+            Some(policy) => Some(policy.clone()),
+            None => fixture::policy_of(&fixture, &file)?,
+        };
+        let policy = named.with_context(|| {
             format!("fixture {} names no policy: add a \"policy\" field or pass --policy", file.display())
         })?;
         let cases = fixture::run(&engine, &fixture, &file, &policy)?;

@@ -10,13 +10,71 @@
 //! source). An empty result is no data: the metric has no value, never zero.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
+#[cfg(feature = "prometheus")]
 use std::time::Duration;
 
 use relgate_sdk::Metric;
 use serde::Deserialize;
 
 use crate::Error;
+
+/// A PromQL query whose result becomes the metric `name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// The metric the result feeds (`latency`).
+    pub name: String,
+    /// The PromQL.
+    pub promql: String,
+}
+
+impl Query {
+    /// A query feeding the metric `name`.
+    pub fn new(name: impl Into<String>, promql: impl Into<String>) -> Self {
+        Query { name: name.into(), promql: promql.into() }
+    }
+}
+
+impl FromStr for Query {
+    type Err = String;
+
+    /// Parses `NAME=PROMQL`, split at the first `=` (PromQL has `=` of its own).
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.split_once('=') {
+            Some((name, promql)) if !name.is_empty() && !promql.trim().is_empty() => Ok(Query::new(name, promql)),
+            _ => Err(format!("expected NAME=PROMQL, got `{s}`")),
+        }
+    }
+}
+
+impl fmt::Display for Query {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.name, self.promql)
+    }
+}
+
+/// A series label and its value (`track="canary"`), which picks a compare query's series.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// The label's name.
+    pub name: String,
+    /// The value it must have.
+    pub value: String,
+}
+
+impl FromStr for Label {
+    type Err = String;
+
+    /// Parses `KEY=VALUE`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.split_once('=') {
+            Some((name, value)) if !name.is_empty() => Ok(Label { name: name.into(), value: value.into() }),
+            _ => Err(format!("expected KEY=VALUE, got `{s}`")),
+        }
+    }
+}
 
 /// One series: its labels and its values, in time order.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,24 +130,25 @@ impl MetricsFile {
 }
 
 /// Queries against a live Prometheus server.
+#[cfg(feature = "prometheus")]
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Live {
     /// The server, `http://prometheus:9090`.
     pub url: String,
     /// Instant queries: each result is a metric's `value`.
-    pub queries: Vec<(String, String)>,
+    pub queries: Vec<Query>,
     /// Range queries whose values are a metric's `samples`.
-    pub canary_queries: Vec<(String, String)>,
+    pub canary_queries: Vec<Query>,
     /// Range queries whose values are a metric's `baseline_samples`.
-    pub baseline_queries: Vec<(String, String)>,
+    pub baseline_queries: Vec<Query>,
     /// Range queries split by `canary_label` and `baseline_label` into a metric's
     /// `samples` and `baseline_samples`.
-    pub compare_queries: Vec<(String, String)>,
-    /// The label (`KEY=VALUE`) that marks canary series of a compare query.
-    pub canary_label: Option<(String, String)>,
+    pub compare_queries: Vec<Query>,
+    /// The label that marks canary series of a compare query.
+    pub canary_label: Option<Label>,
     /// The label that marks baseline series of a compare query.
-    pub baseline_label: Option<(String, String)>,
+    pub baseline_label: Option<Label>,
     /// How far back range queries reach. Default 10 minutes.
     pub range: Duration,
     /// The resolution of range queries. Default 30 seconds.
@@ -98,6 +157,7 @@ pub struct Live {
     pub timeout: Duration,
 }
 
+#[cfg(feature = "prometheus")]
 impl Live {
     /// Queries nothing yet against `url`.
     pub fn new(url: impl Into<String>) -> Self {
@@ -311,59 +371,59 @@ impl Collected {
     }
 
     /// Runs every query of `live`, evaluated at `now`.
+    #[cfg(feature = "prometheus")]
     pub(crate) fn query(&mut self, live: &Live, now: jiff::Timestamp) -> Result<(), Error> {
         let agent: ureq::Agent =
             ureq::Agent::config_builder().timeout_global(Some(live.timeout)).http_status_as_error(false).build().into();
         let time = now.as_second().to_string();
         let start = (now.as_second() - live.range.as_secs() as i64).to_string();
         let step = format!("{}s", live.step.as_secs().max(1));
-        let get = |name: &str, query: &str, range: bool| -> Result<Fetched, Error> {
+        let failed = |query: &Query, reason: String| Error::PrometheusQuery {
+            url: live.url.clone(),
+            name: query.name.clone(),
+            promql: query.promql.clone(),
+            reason,
+        };
+        let get = |query: &Query, range: bool| -> Result<Fetched, Error> {
             let endpoint = if range { "query_range" } else { "query" };
             let url = format!("{}/api/v1/{endpoint}", live.url.trim_end_matches('/'));
-            let request = agent.get(&url).query("query", query);
+            let request = agent.get(&url).query("query", &query.promql);
             let request = if range {
                 request.query("start", &start).query("end", &time).query("step", &step)
             } else {
                 request.query("time", &time)
             };
-            let unreachable =
-                |e: ureq::Error| Error::PrometheusUnreachable { url: live.url.clone(), source: Box::new(e) };
+            let unreachable = |e: ureq::Error| Error::PrometheusUnreachable {
+                url: live.url.clone(),
+                timeout: live.timeout,
+                source: Box::new(e),
+            };
             let mut response = request.call().map_err(unreachable)?;
             let body = response.body_mut().read_to_string().map_err(unreachable)?;
-            parse_api(&body).map_err(|reason| Error::PrometheusQuery {
-                url: live.url.clone(),
-                name: name.to_owned(),
-                query: query.to_owned(),
-                reason,
-            })
+            parse_api(&body).map_err(|reason| failed(query, reason))
         };
-        for (name, query) in &live.queries {
-            self.add(Some(name), name, get(name, query, false)?, Side::Canary);
+        for query in &live.queries {
+            self.add(Some(&query.name), &query.name, get(query, false)?, Side::Canary);
         }
-        for (name, query) in &live.canary_queries {
-            self.add(Some(name), name, get(name, query, true)?, Side::Canary);
+        for query in &live.canary_queries {
+            self.add(Some(&query.name), &query.name, get(query, true)?, Side::Canary);
         }
-        for (name, query) in &live.baseline_queries {
-            self.add(Some(name), name, get(name, query, true)?, Side::Baseline);
+        for query in &live.baseline_queries {
+            self.add(Some(&query.name), &query.name, get(query, true)?, Side::Baseline);
         }
-        for (name, query) in &live.compare_queries {
+        for query in &live.compare_queries {
             let (Some(canary), Some(baseline)) = (&live.canary_label, &live.baseline_label) else {
-                return Err(Error::PrometheusQuery {
-                    url: live.url.clone(),
-                    name: name.clone(),
-                    query: query.clone(),
-                    reason: "a compare query needs --canary-label and --baseline-label".into(),
-                });
+                return Err(failed(query, "a compare query needs a canary label and a baseline label".into()));
             };
-            let (Fetched::Range(series) | Fetched::Instant(series)) = get(name, query, true)?;
-            let values = |(key, value): &(String, String)| -> Vec<f64> {
+            let (Fetched::Range(series) | Fetched::Instant(series)) = get(query, true)?;
+            let values = |label: &Label| -> Vec<f64> {
                 series
                     .iter()
-                    .filter(|s| s.labels.get(key) == Some(value))
+                    .filter(|s| s.labels.get(&label.name) == Some(&label.value))
                     .flat_map(|s| s.values.iter().copied())
                     .collect()
             };
-            let metric = self.metric(name.clone());
+            let metric = self.metric(query.name.clone());
             metric.samples.extend(values(canary));
             metric.baseline_samples.extend(values(baseline));
         }

@@ -30,6 +30,14 @@ enum Status {
     Errored,
 }
 
+/// What identifies a test case across reports: its suite, class and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct CaseKey {
+    suite: String,
+    class: String,
+    name: String,
+}
+
 #[derive(Debug)]
 struct Case {
     suite: String,
@@ -44,7 +52,7 @@ struct Case {
 #[derive(Debug, Default)]
 pub(crate) struct Report {
     cases: Vec<Case>,
-    index: HashMap<(String, String, String), usize>,
+    index: HashMap<CaseKey, usize>,
     suite_order: Vec<String>,
     suite_time: HashMap<String, f64>,
 }
@@ -98,121 +106,31 @@ impl Report {
     pub(crate) fn parse<R: BufRead>(&mut self, source: R, file: &str) -> Result<(), (u64, String)> {
         let mut reader = quick_xml::Reader::from_reader(source);
         let mut buf = Vec::new();
-        let mut suites: Vec<String> = Vec::new();
-        // The case being read: its key and outcome so far, and whether its outcome element
-        // (whose text is the message when it has no `message` attribute) is open.
-        let mut current: Option<(String, String, String, Case)> = None;
-        let mut in_outcome: Option<(Status, bool)> = None;
-        let mut text = String::new();
-        let mut saw_root = false;
+        let mut parser =
+            Parser { report: self, file, suites: Vec::new(), current: None, message: None, saw_root: false };
         loop {
             let event = reader.read_event_into(&mut buf).map_err(|e| (reader.error_position(), e.to_string()))?;
-            let empty = matches!(event, Event::Empty(_));
             match event {
-                Event::Start(e) | Event::Empty(e) => {
-                    let name = e.local_name();
-                    let name = name.as_ref();
-                    if !saw_root {
-                        saw_root = true;
-                        if name != "testsuites" && name != "testsuite" {
-                            let root = name.to_owned();
-                            return Err((
-                                0,
-                                format!(
-                                    "the root element is <{root}>, not <testsuites> or <testsuite>: this is not a JUnit report"
-                                ),
-                            ));
-                        }
-                    }
-                    match name {
-                        "testsuite" => {
-                            let suite = attribute(&e, "name").unwrap_or_else(|| file.to_owned());
-                            if !self.suite_time.contains_key(&suite) {
-                                self.suite_order.push(suite.clone());
-                            }
-                            let time = millis(attribute(&e, "time")).unwrap_or(0.0);
-                            *self.suite_time.entry(suite.clone()).or_default() += time;
-                            if !empty {
-                                suites.push(suite);
-                            }
-                        }
-                        "testcase" => {
-                            let suite = suites.last().cloned().unwrap_or_else(|| file.to_owned());
-                            let class = attribute(&e, "classname").unwrap_or_default();
-                            let name = attribute(&e, "name").unwrap_or_default();
-                            let case = Case {
-                                suite: suite.clone(),
-                                name: name.clone(),
-                                status: Status::Passed,
-                                flaky: false,
-                                message: String::new(),
-                                duration_ms: millis(attribute(&e, "time")).unwrap_or(0.0),
-                            };
-                            current = Some((suite, class, name, case));
-                            if empty {
-                                self.finish(current.take());
-                            }
-                        }
-                        other => {
-                            if let (Some((_, _, _, case)), Some((status, flaky))) = (current.as_mut(), outcome(other)) {
-                                case.flaky |= flaky;
-                                if status > case.status {
-                                    case.status = status;
-                                    let message = attribute(&e, "message").filter(|m| !m.trim().is_empty());
-                                    case.message = message.as_deref().map(trim_message).unwrap_or_default();
-                                    if case.message.is_empty() && !empty {
-                                        in_outcome = Some((status, flaky));
-                                        text.clear();
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                Event::Text(t) if in_outcome.is_some() && text.len() < MAX_MESSAGE * 4 => {
-                    text.push_str(&t.xml10_content())
-                }
-                Event::CData(t) if in_outcome.is_some() && text.len() < MAX_MESSAGE * 4 => text.push_str(&t),
-                Event::GeneralRef(r) if in_outcome.is_some() => {
-                    let resolved = match &*r {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => r.resolve_char_ref().ok().flatten(),
-                    };
-                    text.extend(resolved);
-                }
-                Event::End(e) => match e.local_name().as_ref() {
-                    "testsuite" => {
-                        suites.pop();
-                    }
-                    "testcase" => self.finish(current.take()),
-                    name if in_outcome.is_some() && outcome(name).is_some() => {
-                        if let Some((_, _, _, case)) = current.as_mut() {
-                            let first_line = text.trim().lines().next().unwrap_or("");
-                            case.message = trim_message(first_line);
-                        }
-                        in_outcome = None;
-                    }
-                    _ => {}
-                },
+                Event::Start(e) => parser.start(&e, false).map_err(|m| (0, m))?,
+                Event::Empty(e) => parser.start(&e, true).map_err(|m| (0, m))?,
+                Event::Text(t) => parser.text(&t.xml10_content()),
+                Event::CData(t) => parser.text(&t),
+                Event::GeneralRef(r) => parser.general_ref(&r),
+                Event::End(e) => parser.end(e.local_name().as_ref()),
                 Event::Eof => break,
                 _ => {}
             }
             buf.clear();
         }
-        if !saw_root {
+        if !parser.saw_root {
             return Err((0, "the file is empty: no <testsuites> or <testsuite> element".into()));
         }
         Ok(())
     }
 
-    /// Records a case, merging it with an earlier one of the same suite, class and name.
-    fn finish(&mut self, current: Option<(String, String, String, Case)>) {
-        let Some((suite, class, name, case)) = current else { return };
-        match self.index.get(&(suite.clone(), class.clone(), name.clone())) {
+    /// Records a case, merging it with an earlier one of the same key.
+    fn finish(&mut self, key: CaseKey, case: Case) {
+        match self.index.get(&key) {
             Some(&at) => {
                 let earlier = &mut self.cases[at];
                 earlier.flaky |= case.flaky;
@@ -223,7 +141,7 @@ impl Report {
                 }
             }
             None => {
-                self.index.insert((suite, class, name), self.cases.len());
+                self.index.insert(key, self.cases.len());
                 self.cases.push(case);
             }
         }
@@ -286,6 +204,136 @@ impl Report {
         }
         tests.duration_ms = Some(total_ms);
         tests
+    }
+}
+
+/// The state of one report's parse: one handler per kind of XML event.
+struct Parser<'r> {
+    report: &'r mut Report,
+    /// The report's name, for suites and cases outside any named suite.
+    file: &'r str,
+    /// The open `<testsuite>` elements, innermost last.
+    suites: Vec<String>,
+    /// The open `<testcase>`.
+    current: Option<(CaseKey, Case)>,
+    /// The text of an open outcome element, which is the message when the element has no
+    /// `message` attribute.
+    message: Option<String>,
+    saw_root: bool,
+}
+
+impl Parser<'_> {
+    fn start(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), String> {
+        let name = e.local_name();
+        let name = name.as_ref();
+        if !self.saw_root {
+            self.saw_root = true;
+            if name != "testsuites" && name != "testsuite" {
+                let root = name;
+                return Err(format!(
+                    "the root element is <{root}>, not <testsuites> or <testsuite>: this is not a JUnit report"
+                ));
+            }
+        }
+        match name {
+            "testsuite" => self.start_suite(e, empty),
+            "testcase" => self.start_case(e, empty),
+            other => {
+                if let Some(outcome) = outcome(other) {
+                    self.start_outcome(e, outcome, empty);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn start_suite(&mut self, e: &BytesStart<'_>, empty: bool) {
+        let suite = attribute(e, "name").unwrap_or_else(|| self.file.to_owned());
+        if !self.report.suite_time.contains_key(&suite) {
+            self.report.suite_order.push(suite.clone());
+        }
+        let time = millis(attribute(e, "time")).unwrap_or(0.0);
+        *self.report.suite_time.entry(suite.clone()).or_default() += time;
+        if !empty {
+            self.suites.push(suite);
+        }
+    }
+
+    fn start_case(&mut self, e: &BytesStart<'_>, empty: bool) {
+        let suite = self.suites.last().cloned().unwrap_or_else(|| self.file.to_owned());
+        let key = CaseKey {
+            suite: suite.clone(),
+            class: attribute(e, "classname").unwrap_or_default(),
+            name: attribute(e, "name").unwrap_or_default(),
+        };
+        let case = Case {
+            suite,
+            name: key.name.clone(),
+            status: Status::Passed,
+            flaky: false,
+            message: String::new(),
+            duration_ms: millis(attribute(e, "time")).unwrap_or(0.0),
+        };
+        self.current = Some((key, case));
+        if empty {
+            self.finish_case();
+        }
+    }
+
+    /// An outcome element (`<failure>`, `<skipped>`, `<flakyFailure>`...) inside a case.
+    fn start_outcome(&mut self, e: &BytesStart<'_>, (status, flaky): (Status, bool), empty: bool) {
+        let Some((_, case)) = self.current.as_mut() else { return };
+        case.flaky |= flaky;
+        if status <= case.status {
+            return;
+        }
+        case.status = status;
+        let message = attribute(e, "message").filter(|m| !m.trim().is_empty());
+        case.message = message.as_deref().map(trim_message).unwrap_or_default();
+        if case.message.is_empty() && !empty {
+            self.message = Some(String::new());
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if let Some(message) = self.message.as_mut().filter(|m| m.len() < MAX_MESSAGE * 4) {
+            message.push_str(text);
+        }
+    }
+
+    /// An entity or character reference in an outcome's text.
+    fn general_ref(&mut self, r: &quick_xml::events::BytesRef<'_>) {
+        let Some(message) = self.message.as_mut() else { return };
+        let resolved = match &**r {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => r.resolve_char_ref().ok().flatten(),
+        };
+        message.extend(resolved);
+    }
+
+    fn end(&mut self, name: &str) {
+        match name {
+            "testsuite" => {
+                self.suites.pop();
+            }
+            "testcase" => self.finish_case(),
+            other if outcome(other).is_some() => {
+                if let (Some(text), Some((_, case))) = (self.message.take(), self.current.as_mut()) {
+                    case.message = trim_message(text.trim().lines().next().unwrap_or(""));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish_case(&mut self) {
+        if let Some((key, case)) = self.current.take() {
+            self.report.finish(key, case);
+        }
     }
 }
 

@@ -75,17 +75,29 @@ pub(crate) fn change(range: &GitRange) -> Result<Change, Error> {
     let head_tree = head.tree().map_err(|e| tree_error(boxed(e)))?;
     let mut cache = repo.diff_resource_cache_for_tree_diff().map_err(|e| tree_error(boxed(e)))?;
     let mut files = Vec::new();
+    // The first file whose lines cannot be counted stops the diff: a gate must not guess.
+    let mut failed = None;
     base_tree
         .changes()
         .map_err(|e| tree_error(boxed(e)))?
         .for_each_to_obtain_tree(&head_tree, |change| {
-            if let Some(file) = changed_file(&change, &mut cache) {
-                files.push(file);
-            }
+            let file = changed_file(&change, &mut cache);
             cache.clear_resource_cache_keep_allocation();
-            Ok(std::ops::ControlFlow::Continue(()))
+            match file {
+                Ok(file) => {
+                    files.extend(file);
+                    Ok(std::ops::ControlFlow::Continue(()))
+                }
+                Err(e) => {
+                    failed = Some(git_error(path, &format!("cannot diff {}", change.location().to_str_lossy()))(e));
+                    Ok(std::ops::ControlFlow::Break(()))
+                }
+            }
         })
         .map_err(|e| tree_error(boxed(e)))?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
     let sensitive = files
@@ -115,8 +127,12 @@ pub(crate) fn change(range: &GitRange) -> Result<Change, Error> {
     })
 }
 
-/// One file's change; `None` for trees and submodules.
-fn changed_file(change: &TreeChange<'_, '_, '_>, cache: &mut gix::diff::blob::Platform) -> Option<ChangedFile> {
+/// One file's change; `None` for trees and submodules. A file git deems binary is flagged,
+/// with no line counts; a diff that fails is an error, never taken for a binary file.
+fn changed_file(
+    change: &TreeChange<'_, '_, '_>,
+    cache: &mut gix::diff::blob::Platform,
+) -> Result<Option<ChangedFile>, BoxError> {
     let (status, mode, previous) = match change {
         TreeChange::Addition { entry_mode, .. } => (FileStatus::Added, *entry_mode, None),
         TreeChange::Deletion { entry_mode, .. } => (FileStatus::Deleted, *entry_mode, None),
@@ -127,17 +143,17 @@ fn changed_file(change: &TreeChange<'_, '_, '_>, cache: &mut gix::diff::blob::Pl
         }
     };
     if !mode.is_blob_or_symlink() {
-        return None;
+        return Ok(None);
     }
-    let counts = change.diff(cache).ok().and_then(|mut d| d.line_counts().ok()).flatten();
-    Some(ChangedFile {
+    let counts = change.diff(cache).map_err(boxed)?.line_counts().map_err(boxed)?;
+    Ok(Some(ChangedFile {
         path: change.location().to_str_lossy().into_owned(),
         previous_path: previous,
         status: Some(status),
         binary: counts.is_none(),
         lines_added: counts.map_or(0, |c| u64::from(c.insertions)),
         lines_deleted: counts.map_or(0, |c| u64::from(c.removals)),
-    })
+    }))
 }
 
 /// Shannon entropy, in bits, of the changed lines' distribution over the files.

@@ -1,39 +1,61 @@
-//! Assembling the release input: from an input document, test reports, metrics, git and
-//! flags (see [`Sources`]); reading the policy config; stamping `now`.
+//! Assembling relgate's release input: from an input document, JUnit test reports,
+//! Prometheus metrics (saved or live), a git range and release flags (see [`Sources`]);
+//! reading the policy config; stamping `now`.
+//!
+//! ```no_run
+//! use relgate_input::Sources;
+//!
+//! let mut sources = Sources::default();
+//! sources.junit.push("target/nextest/**/junit.xml".into());
+//! sources.release.service = Some("checkout".into());
+//! let input = sources.assemble()?; // a relgate_sdk::Input, ready for relgate::Engine::evaluate
+//! # Ok::<(), relgate_input::Error>(())
+//! ```
+//!
+//! The features `git` (gix) and `prometheus` (live queries, ureq) are on by default.
+#![deny(missing_docs)]
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use relgate_sdk::Input;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::{Error, Input};
-
+mod error;
+#[cfg(feature = "git")]
 mod git;
 mod junit;
 mod prometheus;
 
+pub use error::{BoxError, DocumentKind, Error};
+#[cfg(feature = "git")]
 pub use git::GitRange;
-pub use prometheus::{Live, MetricsFile, Side};
+#[cfg(feature = "prometheus")]
+pub use prometheus::Live;
+pub use prometheus::{Label, MetricsFile, Query, Side};
 
-fn read_document<T: DeserializeOwned>(what: &'static str, path: &Path) -> Result<T, Error> {
+/// Reads a JSON document strictly (`-` reads standard input): invalid JSON, a wrong type
+/// and an unknown field are errors naming the file and, for JSON, the line and column or the
+/// field's path.
+pub fn read_document<T: DeserializeOwned>(kind: DocumentKind, path: &Path) -> Result<T, Error> {
     let mut bytes = Vec::new();
     let read = if path == Path::new("-") {
         std::io::stdin().read_to_end(&mut bytes).map(drop)
     } else {
         std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map(drop)
     };
-    read.map_err(|source| Error::ReadDocument { what, path: path.into(), source })?;
+    read.map_err(|source| Error::ReadDocument { kind, path: path.into(), source })?;
     let mut de = serde_json::Deserializer::from_slice(&bytes);
-    let document = strict(&mut de, what, path)?;
-    de.end().map_err(|source| Error::ParseDocument { what, path: path.into(), source })?;
+    let document = strict(&mut de, kind, path)?;
+    de.end().map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
     Ok(document)
 }
 
 /// Deserializes, refusing unknown fields. The shared types skip fields they do not know,
 /// for the sake of older policies; the host refuses them, so that a misspelled field is an
 /// error rather than no data.
-fn strict<'de, D, T>(de: D, what: &'static str, path: &Path) -> Result<T, Error>
+fn strict<'de, D, T>(de: D, kind: DocumentKind, path: &Path) -> Result<T, Error>
 where
     D: serde::Deserializer<'de, Error = serde_json::Error>,
     T: serde::Deserialize<'de>,
@@ -42,16 +64,17 @@ where
     let document = serde_ignored::deserialize(de, |field| {
         unknown.get_or_insert_with(|| field_path(&field));
     })
-    .map_err(|source| Error::ParseDocument { what, path: path.into(), source })?;
+    .map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
     match unknown {
-        Some(field) => Err(Error::UnknownField { what, path: path.into(), field }),
+        Some(field) => Err(Error::UnknownField { kind, path: path.into(), field }),
         None => Ok(document),
     }
 }
 
-/// An input given as a JSON value (in a test fixture, say), checked as strictly as a file.
-pub(crate) fn input_from_value(value: Value, path: &Path) -> Result<Input, Error> {
-    strict(value, "input", path)
+/// An input given as a JSON value (inline in a test fixture, say), checked as strictly as a
+/// file; `path` names where it came from in errors.
+pub fn input_from_value(value: Value, path: &Path) -> Result<Input, Error> {
+    strict(value, DocumentKind::Input, path)
 }
 
 /// A JSON path like `metrics[0].nmae`.
@@ -102,10 +125,12 @@ pub struct Sources {
     /// JUnit XML reports: paths or globs.
     pub junit: Vec<String>,
     /// A git range to derive `change` from.
+    #[cfg(feature = "git")]
     pub git: Option<GitRange>,
     /// Saved Prometheus API responses or text expositions.
     pub metrics: Vec<MetricsFile>,
     /// Live Prometheus queries, evaluated at the input's `now`.
+    #[cfg(feature = "prometheus")]
     pub prometheus: Option<Live>,
     /// Release fields from flags.
     pub release: ReleaseFields,
@@ -116,7 +141,7 @@ impl Sources {
     pub fn assemble(&self) -> Result<Input, Error> {
         let explicit: Option<Value> = match &self.input {
             Some(file) => {
-                let explicit: Value = read_document("input", file)?;
+                let explicit: Value = read_document(DocumentKind::Input, file)?;
                 // Validate the document on its own, so errors name its fields.
                 let _: Input = input_from_value(explicit.clone(), file)?;
                 Some(explicit)
@@ -132,17 +157,23 @@ impl Sources {
             }
             derived.insert("tests".into(), to_value(&report.tests())?);
         }
-        if !self.metrics.is_empty() || self.prometheus.is_some() {
+        #[cfg(feature = "prometheus")]
+        let live = self.prometheus.is_some();
+        #[cfg(not(feature = "prometheus"))]
+        let live = false;
+        if !self.metrics.is_empty() || live {
             let mut collected = prometheus::Collected::default();
             for file in &self.metrics {
                 collected.read_file(file)?;
             }
+            #[cfg(feature = "prometheus")]
             if let Some(live) = &self.prometheus {
                 let given = explicit.as_ref().and_then(|e| e.get("now")).and_then(Value::as_str);
                 collected.query(live, now(given, path)?)?;
             }
             derived.insert("metrics".into(), to_value(&collected.into_metrics())?);
         }
+        #[cfg(feature = "git")]
         if let Some(range) = &self.git {
             derived.insert("change".into(), to_value(&git::change(range)?)?);
         }
@@ -237,12 +268,12 @@ fn overlay(base: &mut Value, explicit: Value) {
 /// Reads a release input document (JSON; `-` reads standard input). Errors name the file,
 /// and for invalid JSON or fields the line and column.
 pub fn read_input(path: &Path) -> Result<Input, Error> {
-    read_document("input", path)
+    read_document(DocumentKind::Input, path)
 }
 
 /// Reads a policy config document: a JSON object (`-` reads standard input).
 pub fn read_config(path: &Path) -> Result<Map<String, Value>, Error> {
-    read_document("config", path)
+    read_document(DocumentKind::Config, path)
 }
 
 /// Merges `config` into the input's `config`: top-level keys from `config` replace those of
@@ -265,6 +296,7 @@ fn now(given: Option<&str>, path: &Path) -> Result<jiff::Timestamp, Error> {
         None => Ok(jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
             .expect("the current time is a valid timestamp")),
         Some(given) => given.parse::<jiff::Timestamp>().map_err(|e| Error::InvalidField {
+            kind: DocumentKind::Input,
             path: PathBuf::from(path),
             field: "now",
             reason: format!("is {given:?}, not an RFC 3339 timestamp like 2026-11-26T10:00:00Z ({e})"),

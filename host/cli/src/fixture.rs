@@ -1,21 +1,23 @@
 //! Test fixtures for policies, run by `relgate test` in the manner of `opa test`: each
-//! case gives an input and what the policy must answer. The format is in `docs/testing.md`.
+//! case gives an input and what the policy must answer. The format is in
+//! `docs/authoring.md` ("Testing: fixtures").
 
 use std::path::{Path, PathBuf};
 
+use anyhow::{Context, bail};
+use relgate::{Decision, Engine, FaultKind, Input, Outcome, PolicyRef, PolicyReport, PolicySource};
+use relgate_input::DocumentKind;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-use crate::{Decision, Engine, Error, FaultKind, Outcome, PolicyRef, PolicyReport, input};
 
 /// A fixture file: the policy under test and its cases.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fixture {
-    /// The policy, relative to the fixture file (or `builtin:<name>`); `relgate test
-    /// --policy` overrides it.
+    /// The policy, relative to the fixture file (or `builtin:<name>`, optionally pinned);
+    /// `relgate test --policy` overrides it.
     #[serde(default)]
-    pub policy: Option<PathBuf>,
+    pub policy: Option<String>,
     /// The cases.
     pub cases: Vec<Case>,
 }
@@ -126,46 +128,43 @@ impl CaseResult {
     }
 }
 
-/// Reads a fixture file.
-pub fn read(path: &Path) -> Result<Fixture, Error> {
-    let bytes =
-        std::fs::read(path).map_err(|source| Error::ReadDocument { what: "fixture", path: path.into(), source })?;
-    serde_json::from_slice(&bytes).map_err(|source| Error::ParseDocument { what: "fixture", path: path.into(), source })
+/// Reads a fixture file, strictly: an unknown field is an error, not an ignored check.
+pub fn read(path: &Path) -> anyhow::Result<Fixture> {
+    Ok(relgate_input::read_document(DocumentKind::Fixture, path)?)
 }
 
-/// The policy a fixture names, resolved against the fixture's folder.
-pub fn policy_of(fixture: &Fixture, path: &Path) -> Option<PolicyRef> {
-    let policy = fixture.policy.as_ref()?;
-    if policy.to_str().is_some_and(|p| p.starts_with(crate::builtin::PREFIX)) {
-        return Some(PolicyRef::new(policy));
+/// The policy a fixture names; a file is resolved against the fixture's folder.
+pub fn policy_of(fixture: &Fixture, path: &Path) -> anyhow::Result<Option<PolicyRef>> {
+    let Some(spec) = &fixture.policy else { return Ok(None) };
+    let mut policy: PolicyRef = spec.parse().with_context(|| format!("fixture {}: field `policy`", path.display()))?;
+    if let PolicySource::File(file) = &policy.source {
+        policy.source = PolicySource::File(path.parent().unwrap_or(Path::new(".")).join(file));
     }
-    Some(PolicyRef::new(path.parent().unwrap_or(Path::new(".")).join(policy)))
+    Ok(Some(policy))
 }
 
-/// Runs every case of `fixture` (read from `path`) against `policy`. A policy that cannot
-/// be loaded, or a case whose input is invalid, is an error.
-pub fn run(engine: &Engine, fixture: &Fixture, path: &Path, policy: &PolicyRef) -> Result<Vec<CaseResult>, Error> {
-    let loaded = engine.load_for_evaluation(policy)?;
+/// Runs every case of `fixture` (read from `path`) against `policy`, through the engine's
+/// one evaluation path. A policy that cannot be loaded, or a case whose input is invalid, is
+/// an error.
+pub fn run(engine: &Engine, fixture: &Fixture, path: &Path, policy: &PolicyRef) -> anyhow::Result<Vec<CaseResult>> {
+    let set = engine.load_set([policy])?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut results = Vec::with_capacity(fixture.cases.len());
     for case in &fixture.cases {
         let mut release = match (&case.input, &case.input_file) {
-            (Some(value), None) => input::input_from_value(value.clone(), path)?,
-            (None, Some(file)) => input::read_input(&dir.join(file))?,
-            (None, None) => crate::Input::default(),
+            (Some(value), None) => relgate_input::input_from_value(value.clone(), path)?,
+            (None, Some(file)) => relgate_input::read_input(&dir.join(file))?,
+            (None, None) => Input::default(),
             (Some(_), Some(_)) => {
-                return Err(Error::InvalidFixture {
-                    path: path.into(),
-                    reason: format!("case `{}` gives both `input` and `input_file`", case.name),
-                });
+                bail!("fixture {}: case `{}` gives both `input` and `input_file`", path.display(), case.name)
             }
         };
         if let Some(config) = &case.config {
-            input::merge_config(&mut release, config.clone());
+            relgate_input::merge_config(&mut release, config.clone());
         }
-        input::stamp_now(&mut release, path)?;
-        let json = serde_json::to_vec(&release).map_err(|source| Error::SerializeInput { source })?;
-        let report = loaded.evaluate_json(&json);
+        relgate_input::stamp_now(&mut release, path)?;
+        let mut report = engine.evaluate(&set, &release);
+        let report = report.policies.pop().context("a set of one policy reports one policy")?;
         results.push(CaseResult { name: case.name.clone(), failures: check(&case.expect, &report), report });
     }
     Ok(results)

@@ -1,23 +1,19 @@
 //! Reports: each policy's decision and the strictest of them.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
-use crate::builtin::policy_name;
-use crate::{Decision, Error, Fault, Outcome, Policy, Reason, Verdict};
+use crate::{Decision, Digest, Error, Fault, Outcome, Policy, PolicySource, Reason, Verdict};
 
 /// One policy's part of an evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PolicyReport {
-    /// The policy's name (its metadata `name`, else the file stem).
+    /// The policy's name (its metadata `name`, else its source's default name).
     pub policy: String,
-    /// The file it was loaded from.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<PathBuf>,
-    /// `sha256:<hex>` of the policy's bytes.
-    pub digest: String,
+    /// Where it came from: a file's path, `builtin:<name>`, or the name given with bytes.
+    pub source: PolicySource,
+    /// The digest of the policy's bytes.
+    pub digest: Digest,
     /// The policy's decision, or the fault decision if it faulted.
     pub decision: Decision,
     /// The policy's score, 0 to 100, if it gave one.
@@ -43,8 +39,7 @@ pub const FAULT_CHECK: &str = "relgate.fault";
 
 impl PolicyReport {
     pub(crate) fn new(policy: &Policy, result: Result<Verdict, Fault>, on_fault: Decision) -> Self {
-        let mut report =
-            PolicyReport::blank(policy.name().to_owned(), policy.path().map(Into::into), policy.digest().to_owned());
+        let mut report = PolicyReport::blank(policy.name().to_owned(), policy.source().clone(), policy.digest());
         match result {
             Ok(verdict) => {
                 report.decision = verdict.decision;
@@ -58,19 +53,19 @@ impl PolicyReport {
 
     /// The report of a policy refused while loading ([`Error::PolicyFault`]), whose
     /// decision is `on_fault`; `None` for any other error, which no decision can stand for.
-    pub fn refused(error: &Error, on_fault: Decision) -> Option<Self> {
-        let Error::PolicyFault { path, digest, fault } = error else {
+    pub(crate) fn refused(error: &Error, on_fault: Decision) -> Option<Self> {
+        let Error::PolicyFault { policy, digest, fault } = error else {
             return None;
         };
-        let mut report = PolicyReport::blank(policy_name(path), Some(path.clone()), digest.clone());
-        report.set_fault(fault.clone(), on_fault);
+        let mut report = PolicyReport::blank(policy.default_name(), policy.clone(), *digest);
+        report.set_fault(Fault::clone(fault), on_fault);
         Some(report)
     }
 
-    fn blank(policy: String, path: Option<PathBuf>, digest: String) -> Self {
+    fn blank(policy: String, source: PolicySource, digest: Digest) -> Self {
         PolicyReport {
             policy,
-            path,
+            source,
             digest,
             decision: Decision::Allow,
             score: None,
@@ -126,7 +121,7 @@ pub struct Report {
 
 impl Report {
     /// Combines policy reports.
-    pub fn from_policies(policies: Vec<PolicyReport>) -> Report {
+    pub(crate) fn from_policies(policies: Vec<PolicyReport>) -> Report {
         let decision = policies.iter().map(|p| p.decision).max().unwrap_or(Decision::Deny);
         let clean = policies.iter().filter(|p| p.fault.is_none()).map(|p| p.decision).max();
         let decided_by_fault =
@@ -148,10 +143,14 @@ mod tests {
     fn part(decision: Decision, score: Option<f64>, faulted: bool) -> PolicyReport {
         if faulted {
             let fault = Fault::new(FaultKind::Trap, "boom");
-            let error = Error::PolicyFault { path: "p".into(), digest: "sha256:0".into(), fault };
+            let error = Error::PolicyFault {
+                policy: PolicySource::File("p".into()),
+                digest: Digest::of(b""),
+                fault: Box::new(fault),
+            };
             return PolicyReport::refused(&error, decision).unwrap();
         }
-        let mut r = PolicyReport::blank("p".into(), None, "sha256:0".into());
+        let mut r = PolicyReport::blank("p".into(), PolicySource::File("p".into()), Digest::of(b""));
         r.decision = decision;
         r.score = score;
         r

@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use relgate::{Engine, PolicyReport};
+use relgate::{Engine, PolicyReport, PolicySet};
 use serde::Serialize;
 
-use super::args::{BenchArgs, Format};
+use crate::args::{BenchArgs, Format};
 
 /// Latency statistics, in milliseconds.
 #[derive(Debug, Serialize)]
@@ -55,26 +55,30 @@ struct Bench {
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let config = args.engine.config()?;
     let release = args.input.sources().assemble()?;
-    let json = serde_json::to_vec(&release)?;
 
-    let uncached = Engine::new(config.clone().with_cache_dir(None))?;
+    let engine = Engine::new(config.with_cache_dir(None))?;
     let started = Instant::now();
-    let policy = uncached.load(&args.policy)?;
+    let policy = engine.load(&args.policy)?;
     let compile_ms = started.elapsed().as_secs_f64() * 1e3;
+    let (name, digest) = (policy.name().to_owned(), policy.digest());
+    let set = PolicySet::from(policy);
 
+    // Each decision goes through the engine's one evaluation path, as `eval` and the server
+    // run it: the input serialized, a fresh instance, the output checked.
+    let decide = || engine.evaluate(&set, &release).policies.pop().expect("a set of one policy reports one");
     for _ in 0..args.warmup {
-        policy.evaluate_json(&json);
+        decide();
     }
     let started = Instant::now();
-    let reports: Vec<PolicyReport> = (0..args.iterations).map(|_| policy.evaluate_json(&json)).collect();
+    let reports: Vec<PolicyReport> = (0..args.iterations).map(|_| decide()).collect();
     let wall = started.elapsed().as_secs_f64();
 
     let last = reports.last().expect("at least one iteration");
     let bench = Bench {
-        policy: policy.name().to_owned(),
-        digest: policy.digest().to_owned(),
+        policy: name,
+        digest: digest.to_string(),
         decision: last.decision.to_string(),
-        fault: last.fault.as_ref().map(ToString::to_string),
+        fault: last.fault.as_ref().map(crate::render::fault),
         iterations: args.iterations,
         warmup: args.warmup,
         compile_ms,

@@ -7,7 +7,7 @@ use wasmtime::{InstancePre, Memory, Store, Trap, TypedFunc, WasmBacktrace};
 
 use crate::abi::{self, AbiViolation};
 use crate::limits::{LimitExceeded, StoreState};
-use crate::{Fault, FaultKind, Input, Policy, PolicyReport, Verdict};
+use crate::{Fault, FaultKind, Limit, Policy, PolicyReport, Verdict};
 
 /// The ABI v1 exports of one instance.
 pub(crate) struct Exports {
@@ -88,11 +88,13 @@ impl Exports {
         let (ptr, len) = abi::unpack(packed);
         let max = store.data().config.max_output;
         if len as usize > max {
-            return Err(Fault::new(
+            let message = format!("`{export}` returned {len} bytes, above the output limit of {max} bytes");
+            return Err(Fault::limit(
                 FaultKind::OutputTooLarge,
-                format!(
-                    "`{export}` returned {len} bytes, above the output limit of {max} bytes; raise it with --max-output"
-                ),
+                message,
+                Limit::MaxOutput,
+                max as u64,
+                Some(len.into()),
             ));
         }
         let memory = self.memory.data(store);
@@ -112,38 +114,36 @@ impl Exports {
 pub(crate) fn classify(err: wasmtime::Error, store: &Store<StoreState>, phase: &str) -> Fault {
     let state = store.data();
     let config = &state.config;
-    let (kind, message) = if let Some(v) = err.downcast_ref::<AbiViolation>() {
-        (FaultKind::BadAbi, v.0.clone())
-    } else if let Some(l) = err.downcast_ref::<LimitExceeded>().or(state.limiter.exceeded.as_ref()) {
-        (l.kind, format!("{} (in {phase})", l.message))
+    let mut fault = if let Some(v) = err.downcast_ref::<AbiViolation>() {
+        Fault::new(FaultKind::BadAbi, v.0.clone())
+    } else if let Some(LimitExceeded(hit)) = err.downcast_ref::<LimitExceeded>().or(state.limiter.exceeded.as_ref()) {
+        Fault { message: format!("{} (in {phase})", hit.message), ..hit.clone() }
     } else if let Some(trap) = err.downcast_ref::<Trap>() {
         match trap {
-            Trap::OutOfFuel => (
-                FaultKind::OutOfFuel,
-                format!(
-                    "policy used all {} units of fuel in {phase}; raise the budget with --fuel",
-                    config.fuel.unwrap_or(u64::MAX)
-                ),
-            ),
-            Trap::Interrupt => (
-                FaultKind::Timeout,
-                format!("policy ran past the {:?} deadline in {phase}; raise it with --timeout", config.deadline),
-            ),
-            Trap::StackOverflow => (
-                FaultKind::StackOverflow,
-                format!(
-                    "policy exhausted its {}-byte wasm stack in {phase} (unbounded recursion?); raise \
-                     it with --max-stack",
+            Trap::OutOfFuel => {
+                let fuel = config.fuel.unwrap_or(u64::MAX);
+                let message = format!("policy used all {fuel} units of fuel in {phase}");
+                Fault::limit(FaultKind::OutOfFuel, message, Limit::Fuel, fuel, None)
+            }
+            Trap::Interrupt => {
+                let message = format!("policy ran past the {:?} deadline in {phase}", config.deadline);
+                let millis = u64::try_from(config.deadline.as_millis()).unwrap_or(u64::MAX);
+                Fault::limit(FaultKind::Timeout, message, Limit::Deadline, millis, None)
+            }
+            Trap::StackOverflow => {
+                let message = format!(
+                    "policy exhausted its {}-byte wasm stack in {phase} (unbounded recursion?)",
                     config.max_stack
-                ),
-            ),
-            other => (FaultKind::Trap, format!("policy trapped in {phase}: {other}")),
+                );
+                Fault::limit(FaultKind::StackOverflow, message, Limit::MaxStack, config.max_stack as u64, None)
+            }
+            other => Fault::new(FaultKind::Trap, format!("policy trapped in {phase}: {other}")),
         }
     } else {
-        (FaultKind::Trap, format!("{phase} failed: {err}"))
+        Fault::new(FaultKind::Trap, format!("{phase} failed: {err}"))
     };
-    let backtrace = err.downcast_ref::<WasmBacktrace>().map(backtrace_lines).unwrap_or_default();
-    Fault { kind, message, backtrace }
+    fault.backtrace = err.downcast_ref::<WasmBacktrace>().map(backtrace_lines).unwrap_or_default();
+    fault
 }
 
 fn backtrace_lines(bt: &WasmBacktrace) -> Vec<String> {
@@ -176,19 +176,9 @@ fn parse_verdict(bytes: &[u8]) -> Result<Verdict, Fault> {
 }
 
 impl Policy {
-    /// Evaluates `input` in a fresh instance. Never fails: a fault becomes the configured
-    /// fault decision, and the report says which fault.
-    pub fn evaluate(&self, input: &Input) -> PolicyReport {
-        match serde_json::to_vec(input) {
-            Ok(json) => self.evaluate_json(&json),
-            Err(e) => self.serialization_fault(&e),
-        }
-    }
-
-    /// Evaluates an input that is already serialized as JSON, as the host would pass it.
-    /// The bytes are handed to the policy unchecked, so this is also how a test feeds a
-    /// policy malformed input.
-    pub fn evaluate_json(&self, input: &[u8]) -> PolicyReport {
+    /// Evaluates an input already serialized as JSON in a fresh instance. Never fails: a
+    /// fault becomes the configured fault decision, and the report says which fault.
+    pub(crate) fn evaluate_json(&self, input: &[u8]) -> PolicyReport {
         let started = Instant::now();
         let config = self.engine.config();
         let mut store = self.engine.new_store(self.name.clone());
@@ -225,12 +215,13 @@ fn run(
 ) -> Result<Verdict, Fault> {
     let max = store.data().config.max_input;
     if input.len() > max {
-        return Err(Fault::new(
+        let message = format!("the input is {} bytes, above the input limit of {max} bytes", input.len());
+        return Err(Fault::limit(
             FaultKind::InputTooLarge,
-            format!(
-                "the input is {} bytes, above the input limit of {max} bytes; raise it with --max-input",
-                input.len()
-            ),
+            message,
+            Limit::MaxInput,
+            max as u64,
+            Some(input.len() as u64),
         ));
     }
     let started = Instant::now();

@@ -9,6 +9,7 @@ use anyhow::Context;
 use bytesize::ByteSize;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use relgate::{Config, Decision, PolicyRef};
+use relgate_input::{GitRange, Label, Live, MetricsFile, Query, Side, Sources};
 
 /// relgate: a WebAssembly policy engine for release gating.
 ///
@@ -165,24 +166,24 @@ pub struct InputArgs {
     #[arg(long, value_name = "URL")]
     pub prometheus: Option<String>,
     /// An instant query whose result is a metric's value: `NAME=PROMQL`.
-    #[arg(long, value_name = "NAME=PROMQL", value_parser = key_value, requires = "prometheus")]
-    pub query: Vec<(String, String)>,
+    #[arg(long, value_name = "NAME=PROMQL", requires = "prometheus")]
+    pub query: Vec<Query>,
     /// A range query whose values are a metric's canary samples: `NAME=PROMQL`.
-    #[arg(long, value_name = "NAME=PROMQL", value_parser = key_value, requires = "prometheus")]
-    pub canary_query: Vec<(String, String)>,
+    #[arg(long, value_name = "NAME=PROMQL", requires = "prometheus")]
+    pub canary_query: Vec<Query>,
     /// A range query whose values are a metric's baseline samples: `NAME=PROMQL`.
-    #[arg(long, value_name = "NAME=PROMQL", value_parser = key_value, requires = "prometheus")]
-    pub baseline_query: Vec<(String, String)>,
+    #[arg(long, value_name = "NAME=PROMQL", requires = "prometheus")]
+    pub baseline_query: Vec<Query>,
     /// A range query split into canary and baseline samples by --canary-label and
     /// --baseline-label: `NAME=PROMQL`.
-    #[arg(long, value_name = "NAME=PROMQL", value_parser = key_value, requires_all = ["prometheus", "canary_label", "baseline_label"])]
-    pub compare_query: Vec<(String, String)>,
+    #[arg(long, value_name = "NAME=PROMQL", requires_all = ["prometheus", "canary_label", "baseline_label"])]
+    pub compare_query: Vec<Query>,
     /// The label of a compare query's canary series (`track=canary`).
-    #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
-    pub canary_label: Option<(String, String)>,
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub canary_label: Option<Label>,
     /// The label of a compare query's baseline series (`track=baseline`).
-    #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
-    pub baseline_label: Option<(String, String)>,
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub baseline_label: Option<Label>,
     /// How far back range queries reach, ending at the input's `now`.
     #[arg(long, value_name = "DURATION", default_value_t = Timeout(live_defaults().range))]
     pub range: Timeout,
@@ -221,9 +222,9 @@ pub struct InputArgs {
     pub labels: Vec<(String, String)>,
 }
 
-/// The defaults of live Prometheus queries are `relgate::input::Live`'s.
-fn live_defaults() -> relgate::input::Live {
-    relgate::input::Live::new("")
+/// The defaults of live Prometheus queries are `relgate_input::Live`'s.
+fn live_defaults() -> Live {
+    Live::new("")
 }
 
 fn key_value(s: &str) -> Result<(String, String), String> {
@@ -234,12 +235,11 @@ fn key_value(s: &str) -> Result<(String, String), String> {
 }
 
 impl InputArgs {
-    pub fn sources(&self) -> relgate::input::Sources {
-        let mut sources = relgate::input::Sources::default();
+    pub fn sources(&self) -> Sources {
+        let mut sources = Sources::default();
         sources.input.clone_from(&self.input);
         sources.config.clone_from(&self.config);
         sources.junit.clone_from(&self.junit);
-        use relgate::input::{Live, MetricsFile, Side};
         sources.metrics = (self.metrics.iter().map(|a| MetricsFile::parse(a, Side::Canary)))
             .chain(self.baseline_metrics.iter().map(|a| MetricsFile::parse(a, Side::Baseline)))
             .collect();
@@ -255,7 +255,7 @@ impl InputArgs {
             sources.prometheus = Some(live);
         }
         if let (Some(repo), Some(base)) = (&self.git, &self.base) {
-            let mut range = relgate::input::GitRange::new(repo, base);
+            let mut range = GitRange::new(repo, base);
             range.head.clone_from(&self.head);
             range.sensitive.clone_from(&self.sensitive);
             sources.git = Some(range);
@@ -271,8 +271,9 @@ impl InputArgs {
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// The policy: a .wasm or .wat file, or builtin:<name>.
-    pub policy: PathBuf,
+    /// The policy: a .wasm or .wat file, or builtin:<name>; with @sha256:<hex>, relgate
+    /// checks the pin too.
+    pub policy: PolicyRef,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -1,12 +1,12 @@
-//! The `relgate` command: a thin layer over the `relgate` library.
+//! The `relgate` command: a thin layer over the `relgate` engine and the `relgate-input`
+//! readers. The only crate with clap, anyhow and tracing-subscriber.
 
-mod cli {
-    pub mod args;
-    pub mod bench;
-    pub mod new;
-    pub mod render;
-    pub mod test;
-}
+mod args;
+mod bench;
+mod fixture;
+mod new;
+mod render;
+mod test;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -16,7 +16,7 @@ use clap::Parser;
 use relgate::{Decision, Engine, PolicyRef, Report, builtin};
 use tracing_subscriber::EnvFilter;
 
-use cli::args::{Cli, Command, EvalArgs, Format, InspectArgs};
+use args::{Cli, Command, EvalArgs, Format, InputCommandArgs, InspectArgs};
 
 /// Exit codes (documented in the README and `relgate --help`).
 mod exit {
@@ -32,10 +32,10 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Eval(args) => eval(args),
         Command::Inspect(args) => inspect(args),
-        Command::Test(args) => cli::test::run(args),
+        Command::Test(args) => test::run(args),
         Command::Input(args) => print_input(args),
-        Command::Bench(args) => cli::bench::run(args),
-        Command::New(args) => cli::new::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::New(args) => new::run(args),
     };
     match result {
         Ok(code) => code,
@@ -69,23 +69,22 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::new(args.engine.config()?)?;
 
     let release = args.input.sources().assemble()?;
-    let json = serde_json::to_vec(&release).context("cannot serialize the input")?;
 
-    let default = [PolicyRef::new(builtin::DEFAULT)];
+    let default = [PolicyRef::builtin(builtin::DEFAULT)];
     let policies = if args.policies.is_empty() { &default[..] } else { &args.policies[..] };
     // Load everything first, so that an unreadable policy stops the run before any runs.
-    let loaded = policies.iter().map(|p| engine.load_for_evaluation(p)).collect::<Result<Vec<_>, _>>()?;
-    let report = Report::from_policies(loaded.iter().map(|p| p.evaluate_json(&json)).collect());
+    let set = engine.load_set(policies)?;
+    let report = engine.evaluate(&set, &release);
 
     let out = match args.format {
         Format::Json => serde_json::to_string_pretty(&report).context("cannot serialize the report")? + "\n",
-        Format::Text => cli::render::report(&report),
+        Format::Text => render::report(&report),
     };
     print(&out)?;
     Ok(ExitCode::from(exit_code(&report)))
 }
 
-fn print_input(args: &cli::args::InputCommandArgs) -> anyhow::Result<ExitCode> {
+fn print_input(args: &InputCommandArgs) -> anyhow::Result<ExitCode> {
     let release = args.input.sources().assemble()?;
     print(&(serde_json::to_string_pretty(&release)? + "\n"))?;
     Ok(ExitCode::SUCCESS)
@@ -102,10 +101,15 @@ fn exit_code(report: &Report) -> u8 {
 
 fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::new(args.engine.config()?)?;
-    let inspection = engine.inspect(&args.policy)?;
+    let inspection = engine.inspect(&args.policy.source)?;
+    if let Some(pin) = args.policy.pin
+        && pin != inspection.digest
+    {
+        anyhow::bail!("policy {} has digest {}, but it is pinned to {pin}", args.policy.source, inspection.digest);
+    }
     let out = match args.format {
         Format::Json => serde_json::to_string_pretty(&inspection).context("cannot serialize the inspection")? + "\n",
-        Format::Text => cli::render::inspection(&inspection),
+        Format::Text => render::inspection(&inspection),
     };
     print(&out)?;
     Ok(if inspection.problem.is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS })

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use wasmtime::ResourceLimiter;
 
 use crate::abi::GuestLog;
-use crate::{Config, FaultKind};
+use crate::{Config, Fault, FaultKind, Limit};
 
 /// Everything one evaluation's `Store` carries.
 pub(crate) struct StoreState {
@@ -18,14 +18,11 @@ pub(crate) struct StoreState {
 
 /// A limit that was hit, raised as the error of the failing instruction or instantiation.
 #[derive(Debug, Clone)]
-pub(crate) struct LimitExceeded {
-    pub(crate) kind: FaultKind,
-    pub(crate) message: String,
-}
+pub(crate) struct LimitExceeded(pub(crate) Fault);
 
 impl fmt::Display for LimitExceeded {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.0.message)
     }
 }
 
@@ -56,8 +53,9 @@ impl Limiter {
         }
     }
 
-    fn exceed(&mut self, message: String) -> wasmtime::Error {
-        let exceeded = LimitExceeded { kind: FaultKind::MemoryLimit, message };
+    fn exceed(&mut self, message: String, limit: Limit, configured: usize, desired: usize) -> wasmtime::Error {
+        let fault = Fault::limit(FaultKind::MemoryLimit, message, limit, configured as u64, Some(desired as u64));
+        let exceeded = LimitExceeded(fault);
         self.exceeded = Some(exceeded.clone());
         wasmtime::Error::new(exceeded)
     }
@@ -66,11 +64,12 @@ impl Limiter {
 impl ResourceLimiter for Limiter {
     fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         if desired > self.max_memory {
-            return Err(self.exceed(format!(
+            let message = format!(
                 "policy tried to grow its linear memory from {current} to {desired} bytes, above \
-                 the limit of {} bytes; raise it with --max-memory",
+                 the limit of {} bytes",
                 self.max_memory
-            )));
+            );
+            return Err(self.exceed(message, Limit::MaxMemory, self.max_memory, desired));
         }
         self.peak_memory = self.peak_memory.max(desired);
         Ok(true)
@@ -78,11 +77,12 @@ impl ResourceLimiter for Limiter {
 
     fn table_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         if desired > self.max_table_elements {
-            return Err(self.exceed(format!(
+            let message = format!(
                 "policy tried to grow a table from {current} to {desired} elements, above the \
                  limit of {} elements",
                 self.max_table_elements
-            )));
+            );
+            return Err(self.exceed(message, Limit::MaxTableElements, self.max_table_elements, desired));
         }
         Ok(true)
     }
@@ -117,9 +117,11 @@ mod tests {
     fn growth_past_the_limit_fails_and_is_remembered() {
         let mut limiter = Limiter::new(&Config::default().with_max_memory(1 << 20));
         let err = limiter.memory_growing(1 << 20, 2 << 20, None).unwrap_err();
-        let exceeded = err.downcast_ref::<LimitExceeded>().unwrap();
-        assert_eq!(exceeded.kind, FaultKind::MemoryLimit);
-        assert!(exceeded.message.contains("--max-memory"), "{}", exceeded.message);
+        let LimitExceeded(fault) = err.downcast_ref::<LimitExceeded>().unwrap();
+        assert_eq!(fault.kind, FaultKind::MemoryLimit);
+        let hit = fault.limit.unwrap();
+        assert_eq!((hit.limit, hit.configured, hit.observed), (Limit::MaxMemory, 1 << 20, Some(2 << 20)));
+        assert!(!fault.message.contains("--"), "the engine names no front end's flags: {}", fault.message);
         assert!(limiter.exceeded.is_some());
     }
 }

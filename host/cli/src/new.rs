@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
-use super::args::{Language, NewArgs};
+use crate::args::{Language, NewArgs};
 
 const README: &str = include_str!("../../../sdk/templates/README.md");
 const FIXTURE: &str = include_str!("../../../sdk/templates/fixture.test.json");
@@ -141,8 +141,9 @@ pub fn run(args: &NewArgs) -> anyhow::Result<ExitCode> {
     if dir.exists() {
         bail!("{} already exists; choose another name or --dir", dir.display());
     }
-    let default_sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk");
-    let sdk = args.sdk.clone().or_else(|| default_sdk.is_dir().then_some(default_sdk));
+    // The workspace this relgate was built from: host/cli is two levels down.
+    let default_sdk = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).map(|root| root.join("sdk"));
+    let sdk = args.sdk.clone().or_else(|| default_sdk.filter(|sdk| sdk.is_dir()));
     let files = files(&args.name, args.lang, sdk.as_deref())?;
     for f in &files {
         let path = dir.join(&f.path);
@@ -181,9 +182,15 @@ mod tests {
 
     #[test]
     fn wat_scaffold_keeps_the_metadata_location_right() {
-        let source = wat("a-much-longer-policy-name");
-        assert!(source.contains(r#"\"name\":\"a-much-longer-policy-name\""#));
-        let original = include_str!("../../../policies/wat/tests-gate.wat");
-        assert_ne!(source.len(), original.len());
+        // The renamed metadata is longer than the example's, so the packed length that
+        // `relgate_metadata` returns must change with it: relgate must read it back whole.
+        let engine = relgate::Engine::new(relgate::Config::default().with_cache_dir(None)).unwrap();
+        for name in ["g", "a-much-longer-policy-name"] {
+            let policy = engine.load_bytes("scaffold", wat(name).as_bytes()).unwrap();
+            assert_eq!(policy.name(), name);
+            let metadata = policy.metadata().unwrap();
+            assert_eq!(metadata["language"], "wat", "{metadata}");
+            assert_eq!(metadata["version"], "1.0.0", "the document is read to its end: {metadata}");
+        }
     }
 }

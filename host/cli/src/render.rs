@@ -2,8 +2,29 @@
 
 use std::fmt::Write;
 
-use relgate::{Inspection, Report};
+use relgate::{FAULT_CHECK, Fault, Inspection, Limit, Report};
 use serde_json::Value;
+
+/// The flag that raises a limit, where `relgate` has one.
+pub fn limit_flag(limit: Limit) -> Option<&'static str> {
+    match limit {
+        Limit::Fuel => Some("--fuel"),
+        Limit::Deadline => Some("--timeout"),
+        Limit::MaxMemory => Some("--max-memory"),
+        Limit::MaxStack => Some("--max-stack"),
+        Limit::MaxInput => Some("--max-input"),
+        Limit::MaxOutput => Some("--max-output"),
+        _ => None,
+    }
+}
+
+/// A fault as the CLI shows it: the engine's message, and the flag that raises the limit hit.
+pub fn fault(fault: &Fault) -> String {
+    match fault.limit.and_then(|hit| limit_flag(hit.limit)) {
+        Some(flag) => format!("{fault}; raise it with {flag}"),
+        None => fault.to_string(),
+    }
+}
 
 fn table(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -61,16 +82,21 @@ pub fn report(report: &Report) -> String {
 
     if !report.reasons.is_empty() {
         let mut rows = Vec::new();
-        for r in &report.reasons {
-            let mut message = r.reason.message.clone();
-            let bounds: Vec<String> = [("observed", &r.reason.observed), ("threshold", &r.reason.threshold)]
-                .into_iter()
-                .filter_map(|(label, v)| v.as_ref().map(|v| format!("{label} {}", compact(v))))
-                .collect();
-            if !bounds.is_empty() {
-                let _ = write!(message, " [{}]", bounds.join(", "));
+        for p in &report.policies {
+            for r in &p.reasons {
+                let mut message = match &p.fault {
+                    Some(f) if r.check == FAULT_CHECK => fault(f),
+                    _ => r.message.clone(),
+                };
+                let bounds: Vec<String> = [("observed", &r.observed), ("threshold", &r.threshold)]
+                    .into_iter()
+                    .filter_map(|(label, v)| v.as_ref().map(|v| format!("{label} {}", compact(v))))
+                    .collect();
+                if !bounds.is_empty() {
+                    let _ = write!(message, " [{}]", bounds.join(", "));
+                }
+                rows.push(vec![p.policy.clone(), r.outcome.to_string(), r.check.clone(), message]);
             }
-            rows.push(vec![r.policy.clone(), r.reason.outcome.to_string(), r.reason.check.clone(), message]);
         }
         out.push('\n');
         out += &table(&rows);
@@ -96,8 +122,8 @@ pub fn inspection(i: &Inspection) -> String {
             let _ = writeln!(out, "{:WIDTH$} {line}", "");
         }
     };
-    field("path:", &[i.path.display().to_string()]);
-    field("digest:", std::slice::from_ref(&i.digest));
+    field("policy:", &[i.source.to_string()]);
+    field("digest:", &[i.digest.to_string()]);
     field("size:", &[format!("{} bytes", i.size)]);
     field("abi version:", &[i.abi_version.map_or_else(|| "unknown".to_owned(), |v| v.to_string())]);
     if let Some(metadata) = &i.metadata {
@@ -107,7 +133,7 @@ pub fn inspection(i: &Inspection) -> String {
     field("exports:", &i.exports);
     let status = match &i.problem {
         None => "runnable".to_owned(),
-        Some(fault) => format!("refused: {fault}"),
+        Some(problem) => format!("refused: {}", fault(problem)),
     };
     field("status:", &[status]);
     out

@@ -11,7 +11,7 @@ use wasmtime::{Linker, Store};
 use crate::abi::{self, GuestLog};
 use crate::cache::Cache;
 use crate::limits::{Limiter, StoreState};
-use crate::{Config, Error, Input, Policy, PolicyReport, Report};
+use crate::{Config, Error};
 
 /// Frames kept in a fault's backtrace; a stack overflow would otherwise list thousands.
 const MAX_BACKTRACE_FRAMES: usize = 32;
@@ -75,15 +75,6 @@ impl Engine {
     /// The configuration this engine runs under.
     pub fn config(&self) -> &Config {
         &self.inner.config
-    }
-
-    /// Runs every policy on `input` and combines their decisions (see [`Report`]).
-    pub fn evaluate(&self, policies: &[Policy], input: &Input) -> Report {
-        let reports: Vec<PolicyReport> = match serde_json::to_vec(input) {
-            Ok(json) => policies.iter().map(|p| p.evaluate_json(&json)).collect(),
-            Err(e) => policies.iter().map(|p| p.serialization_fault(&e)).collect(),
-        };
-        Report::from_policies(reports)
     }
 
     pub(crate) fn wasm(&self) -> &wasmtime::Engine {

@@ -3,7 +3,7 @@
 //! per-check reasons.
 //!
 //! ```
-//! use relgate::{Config, Decision, Engine, Input};
+//! use relgate::{Config, Decision, Engine, Input, PolicySet};
 //!
 //! // A complete policy in WAT: it allows every release.
 //! const ALWAYS_ALLOW: &str = r#"(module
@@ -17,36 +17,44 @@
 //!
 //! let engine = Engine::new(Config::default().with_cache_dir(None))?;
 //! let policy = engine.load_bytes("always-allow", ALWAYS_ALLOW.as_bytes())?; // compiled once
+//! let set = PolicySet::from(policy); // the policies of one evaluation
 //! let input: Input = serde_json::from_str(r#"{"tests": {"total": 3, "passed": 3}}"#)?;
-//! let report = engine.evaluate(&[policy], &input); // a fresh instance per evaluation
+//! let report = engine.evaluate(&set, &input); // a fresh instance per evaluation
 //! assert_eq!(report.decision, Decision::Allow);
 //! assert_eq!(report.policies[0].score, Some(100.0));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The policy ABI is in `docs/abi.md`, the input and decision documents in `docs/input.md`
-//! and `docs/decision.md`.
+//! [`Engine::load_set`] loads the policies a caller names ([`PolicyRef`]: a file, a
+//! built-in, bytes; optionally pinned to a [`Digest`]), turning a policy refused at load into
+//! its fail-closed report. Assembling the input from test reports, metrics and git is the
+//! `relgate-input` crate's job. The policy ABI is in `docs/abi.md`, the input and decision
+//! documents in `docs/input.md` and `docs/decision.md`.
 #![deny(missing_docs)]
 
 mod abi;
 pub mod builtin;
 mod cache;
 mod config;
+mod digest;
 mod engine;
 mod error;
 mod eval;
 mod fault;
-pub mod fixture;
-pub mod input;
 mod limits;
 mod policy;
 mod report;
+mod set;
+mod source;
 
 pub use cache::CacheStatus;
 pub use config::Config;
+pub use digest::{Digest, InvalidDigest};
 pub use engine::Engine;
 pub use error::{BoxError, Error};
-pub use fault::{Fault, FaultKind};
-pub use policy::{Inspection, Loaded, Policy, PolicyRef, digest};
+pub use fault::{Fault, FaultKind, Limit, LimitHit};
+pub use policy::{Inspection, Policy};
 pub use relgate_sdk::{Decision, Input, Outcome, Reason, Verdict};
 pub use report::{FAULT_CHECK, PolicyReason, PolicyReport, Report};
+pub use set::{Loaded, PolicySet};
+pub use source::{BUILTIN_PREFIX, PolicyRef, PolicySource};

@@ -1,0 +1,223 @@
+//! Loading policies: read, verify the pin, compile (or load from the cache), check the ABI,
+//! pre-link, and read the ABI version and metadata once.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+use wasmtime::{InstancePre, Module, Store};
+
+use crate::cache::CacheStatus;
+use crate::eval::{self, Exports};
+use crate::limits::StoreState;
+use crate::{Digest, Engine, Error, Fault, FaultKind, PolicyRef, PolicySource};
+use crate::{abi, builtin};
+
+/// A compiled, ABI-checked and pre-linked policy, ready to evaluate any number of times.
+/// Each evaluation instantiates it afresh in its own store (see [`Policy::evaluate`]).
+#[derive(Clone)]
+pub struct Policy {
+    pub(crate) engine: Engine,
+    pub(crate) name: Arc<str>,
+    pub(crate) source: PolicySource,
+    pub(crate) digest: Digest,
+    pub(crate) pre: InstancePre<StoreState>,
+    metadata: Option<Value>,
+    cache: CacheStatus,
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Policy")
+            .field("name", &self.name)
+            .field("source", &self.source)
+            .field("digest", &self.digest)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What `relgate inspect` shows of a policy.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Inspection {
+    /// The policy.
+    pub source: PolicySource,
+    /// The digest of its bytes.
+    pub digest: Digest,
+    /// The file's size in bytes.
+    pub size: usize,
+    /// The ABI version the policy reports, when it could be read.
+    pub abi_version: Option<i32>,
+    /// Imports, as `module::name: type`.
+    pub imports: Vec<String>,
+    /// Exports, as `name: type`.
+    pub exports: Vec<String>,
+    /// The policy's metadata document, if it exports one.
+    pub metadata: Option<Value>,
+    /// Why relgate refuses to run the policy, if it does.
+    pub problem: Option<Fault>,
+}
+
+impl Engine {
+    /// Loads a policy, verifying its pin if it has one.
+    pub fn load(&self, policy: &PolicyRef) -> Result<Policy, Error> {
+        let bytes = read(&policy.source)?;
+        let digest = Digest::of(&bytes);
+        if let Some(expected) = policy.pin
+            && expected != digest
+        {
+            return Err(Error::DigestMismatch { policy: policy.source.clone(), expected, actual: digest });
+        }
+        self.load_checked(policy.source.clone(), &bytes, digest)
+    }
+
+    /// Loads a policy from bytes (binary or WAT text); `name` labels it in reports and errors
+    /// until its metadata names it. The same as [`Engine::load`] of [`PolicyRef::bytes`].
+    pub fn load_bytes(&self, name: &str, bytes: &[u8]) -> Result<Policy, Error> {
+        self.load(&PolicyRef::bytes(name, bytes))
+    }
+
+    /// Describes a policy: its digest, imports, exports, ABI version and metadata, and why
+    /// relgate would refuse it, if it would.
+    pub fn inspect(&self, source: &PolicySource) -> Result<Inspection, Error> {
+        let bytes = read(source)?;
+        let digest = Digest::of(&bytes);
+        let (module, _) = self.compile(source, &bytes, &digest)?;
+        let imports =
+            module.imports().map(|i| format!("{}::{}: {}", i.module(), i.name(), abi::describe(&i.ty()))).collect();
+        let exports = module.exports().map(|e| format!("{}: {}", e.name(), abi::describe(&e.ty()))).collect();
+        let mut inspection = Inspection {
+            source: source.clone(),
+            digest,
+            size: bytes.len(),
+            abi_version: None,
+            imports,
+            exports,
+            metadata: None,
+            problem: None,
+        };
+        let checked = abi::check_module(&module).and_then(|()| self.pre_link(&module));
+        match checked.and_then(|pre| self.describe(&pre, "inspect")) {
+            Ok((version, metadata)) => {
+                inspection.abi_version = Some(version);
+                inspection.metadata = metadata;
+            }
+            Err(fault) => inspection.problem = Some(fault),
+        }
+        Ok(inspection)
+    }
+
+    fn load_checked(&self, source: PolicySource, bytes: &[u8], digest: Digest) -> Result<Policy, Error> {
+        let (module, cache) = self.compile(&source, bytes, &digest)?;
+        let default_name = source.default_name();
+        let checked = abi::check_module(&module)
+            .and_then(|()| self.pre_link(&module))
+            .and_then(|pre| self.describe(&pre, &default_name).map(|(_, metadata)| (pre, metadata)));
+        let (pre, metadata) = match checked {
+            Ok(checked) => checked,
+            Err(fault) => return Err(Error::PolicyFault { policy: source, digest, fault: Box::new(fault) }),
+        };
+        let name = metadata
+            .as_ref()
+            .and_then(|m| m.get("name"))
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&default_name);
+        tracing::debug!(policy = name, %digest, ?cache, "policy loaded");
+        Ok(Policy { engine: self.clone(), name: name.into(), source, digest, pre, metadata, cache })
+    }
+
+    fn compile(&self, source: &PolicySource, bytes: &[u8], digest: &Digest) -> Result<(Module, CacheStatus), Error> {
+        let key = digest.hex();
+        let key = key.as_str();
+        let status = match self.cache() {
+            Some(cache) => match cache.load(self.wasm(), key) {
+                Ok(module) => return Ok((module, CacheStatus::Hit)),
+                Err(status) => status,
+            },
+            None => CacheStatus::Disabled,
+        };
+        let module = Module::new(self.wasm(), bytes)
+            .map_err(|e| Error::CompilePolicy { policy: source.clone(), source: e.into_boxed_dyn_error() })?;
+        if let Some(cache) = self.cache() {
+            cache.store(key, &module);
+        }
+        Ok((module, status))
+    }
+
+    fn pre_link(&self, module: &Module) -> Result<InstancePre<StoreState>, Fault> {
+        self.linker()
+            .instantiate_pre(module)
+            .map_err(|e| Fault::new(FaultKind::BadAbi, format!("cannot link the policy: {e:#}")))
+    }
+
+    /// Instantiates once to read the ABI version (which must be 1) and the metadata.
+    fn describe(&self, pre: &InstancePre<StoreState>, name: &str) -> Result<(i32, Option<Value>), Fault> {
+        let mut store = self.new_store(name.into());
+        let exports = eval::instantiate(&mut store, pre)?;
+        let version = exports.abi_version(&mut store)?;
+        if version != abi::VERSION {
+            return Err(Fault::new(
+                FaultKind::BadAbi,
+                format!(
+                    "`{}` returned {version}, but this relgate implements ABI version {}",
+                    abi::ABI_VERSION,
+                    abi::VERSION
+                ),
+            ));
+        }
+        let metadata = read_metadata(&mut store, &exports)?;
+        Ok((version, metadata))
+    }
+}
+
+fn read_metadata(store: &mut Store<StoreState>, exports: &Exports) -> Result<Option<Value>, Fault> {
+    let Some(bytes) = exports.metadata(store)? else {
+        return Ok(None);
+    };
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(value @ Value::Object(_)) => Ok(Some(value)),
+        Ok(_) => Err(Fault::new(FaultKind::BadOutput, "`relgate_metadata` returned JSON that is not an object")),
+        Err(e) => Err(Fault::new(FaultKind::BadOutput, format!("`relgate_metadata` returned invalid JSON: {e}"))),
+    }
+}
+
+/// The bytes of a policy file or built-in policy.
+fn read(source: &PolicySource) -> Result<Cow<'_, [u8]>, Error> {
+    match source {
+        PolicySource::File(path) => {
+            std::fs::read(path).map(Cow::Owned).map_err(|source| Error::ReadPolicy { path: path.clone(), source })
+        }
+        PolicySource::Builtin(name) => builtin::bytes(name),
+        PolicySource::Bytes { bytes, .. } => Ok(Cow::Borrowed(bytes)),
+    }
+}
+
+impl Policy {
+    /// The policy's name: its metadata `name`, else its source's default name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the policy came from.
+    pub fn source(&self) -> &PolicySource {
+        &self.source
+    }
+
+    /// The digest of the policy's bytes as given.
+    pub fn digest(&self) -> Digest {
+        self.digest
+    }
+
+    /// The metadata document the policy exports, if any.
+    pub fn metadata(&self) -> Option<&Value> {
+        self.metadata.as_ref()
+    }
+
+    /// Whether the compiled code came from the cache.
+    pub fn cache_status(&self) -> CacheStatus {
+        self.cache
+    }
+}

@@ -1,0 +1,94 @@
+//! The policies of one evaluation, and the one path every front end evaluates through.
+
+use crate::{Engine, Error, Input, Policy, PolicyRef, PolicyReport, Report};
+
+/// A policy ready to take part in an evaluation: loaded, or refused while loading with the
+/// report of its fault, which then stands as its decision (fail-closed).
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    /// Loaded and ready.
+    Policy(Policy),
+    /// Refused while loading; the report carries the fault and the fault decision.
+    Refused(PolicyReport),
+}
+
+/// The policies of one evaluation, in order, loaded or refused. Build it once with
+/// [`Engine::load_set`] (or from policies already loaded) and evaluate it any number of
+/// times with [`Engine::evaluate`].
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    members: Vec<Loaded>,
+}
+
+impl PolicySet {
+    /// An empty set; evaluating it denies, since nothing judged the release.
+    pub fn new() -> Self {
+        PolicySet::default()
+    }
+
+    /// Adds a policy at the end.
+    pub fn push(&mut self, member: Loaded) {
+        self.members.push(member);
+    }
+
+    /// The members, in order.
+    pub fn members(&self) -> &[Loaded] {
+        &self.members
+    }
+
+    /// How many policies the set has, refused ones included.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether the set has no policy.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+}
+
+impl From<Policy> for PolicySet {
+    fn from(policy: Policy) -> Self {
+        PolicySet { members: vec![Loaded::Policy(policy)] }
+    }
+}
+
+impl FromIterator<Policy> for PolicySet {
+    fn from_iter<I: IntoIterator<Item = Policy>>(policies: I) -> Self {
+        PolicySet { members: policies.into_iter().map(Loaded::Policy).collect() }
+    }
+}
+
+impl Engine {
+    /// Loads every policy of an evaluation. A policy refused for its ABI, or for a fault while
+    /// it was instantiated, becomes [`Loaded::Refused`] so that it still takes part
+    /// (fail-closed); any other error (an unreadable file, invalid wasm, a pin mismatch)
+    /// stops the load, before anything runs.
+    pub fn load_set<'a>(&self, policies: impl IntoIterator<Item = &'a PolicyRef>) -> Result<PolicySet, Error> {
+        let mut set = PolicySet::new();
+        for policy in policies {
+            set.push(match self.load(policy) {
+                Ok(policy) => Loaded::Policy(policy),
+                Err(e) => Loaded::Refused(PolicyReport::refused(&e, self.config().on_fault).ok_or(e)?),
+            });
+        }
+        Ok(set)
+    }
+
+    /// Runs every policy of `set` on `input`, each in a fresh instance, and combines their
+    /// decisions (see [`Report`]). Never fails: a policy that faults, or was refused, yields
+    /// the fault decision and says why.
+    pub fn evaluate(&self, set: &PolicySet, input: &Input) -> Report {
+        let json = serde_json::to_vec(input);
+        let reports = set
+            .members
+            .iter()
+            .map(|member| match (member, &json) {
+                (Loaded::Refused(report), _) => report.clone(),
+                (Loaded::Policy(policy), Ok(json)) => policy.evaluate_json(json),
+                (Loaded::Policy(policy), Err(e)) => policy.serialization_fault(e),
+            })
+            .collect();
+        Report::from_policies(reports)
+    }
+}

@@ -1,0 +1,185 @@
+//! The input readers' error type. Every message names the file, field, revision or query at
+//! fault, and what would fix it.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A boxed error from a dependency.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Which JSON document was bad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DocumentKind {
+    /// A release input (`--input`).
+    Input,
+    /// A policy config (`--config`).
+    Config,
+    /// A test fixture (`*.test.json`).
+    Fixture,
+}
+
+impl DocumentKind {
+    /// Where the document's fields are documented.
+    pub fn reference(self) -> &'static str {
+        match self {
+            DocumentKind::Input => "docs/input.md",
+            DocumentKind::Config => "policies/README.md",
+            DocumentKind::Fixture => "docs/authoring.md#testing-fixtures",
+        }
+    }
+}
+
+impl fmt::Display for DocumentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DocumentKind::Input => "input",
+            DocumentKind::Config => "config",
+            DocumentKind::Fixture => "fixture",
+        })
+    }
+}
+
+/// Everything that can go wrong while assembling a release input.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A JSON document could not be read.
+    #[error("cannot read {kind} {path}")]
+    ReadDocument {
+        /// Which document.
+        kind: DocumentKind,
+        /// The file (`-` for standard input).
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A JSON document is not valid; the cause names the line and column.
+    #[error("{kind} {path} is invalid")]
+    ParseDocument {
+        /// Which document.
+        kind: DocumentKind,
+        /// The file (`-` for standard input).
+        path: PathBuf,
+        /// The cause, with line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A document has a field relgate does not know, most likely a misspelling.
+    #[error("{kind} {path} has an unknown field `{field}` (the fields are listed in {})", kind.reference())]
+    UnknownField {
+        /// Which document.
+        kind: DocumentKind,
+        /// The file (`-` for standard input).
+        path: PathBuf,
+        /// The field, as a path (`tests.totl`).
+        field: String,
+    },
+    /// A field of a document has an invalid value.
+    #[error("{kind} {path}: field `{field}` {reason}")]
+    InvalidField {
+        /// Which document.
+        kind: DocumentKind,
+        /// The file (`-` for standard input).
+        path: PathBuf,
+        /// The field, as a JSON path (`now`).
+        field: &'static str,
+        /// What is wrong and what is expected.
+        reason: String,
+    },
+    /// A test report could not be read.
+    #[error("cannot read test report {path}")]
+    ReadReport {
+        /// The report.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A test report is not valid JUnit XML.
+    #[error("test report {path} is not valid JUnit XML (line {line}, column {column}): {message}")]
+    ParseReport {
+        /// The report.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A path or glob given for test reports matches no file.
+    #[error("no test report matches {pattern}")]
+    NoReports {
+        /// The path or glob.
+        pattern: String,
+    },
+    /// A git repository could not be read.
+    #[error("git repository {repo}: {what}")]
+    Git {
+        /// The repository.
+        repo: PathBuf,
+        /// What failed.
+        what: String,
+        /// The cause.
+        #[source]
+        source: BoxError,
+    },
+    /// A revision does not resolve to a commit.
+    #[error("unknown revision `{rev}` in git repository {repo}; give a branch, tag or commit id that exists there")]
+    UnknownRevision {
+        /// The repository.
+        repo: PathBuf,
+        /// The revision.
+        rev: String,
+    },
+    /// A metrics file could not be read.
+    #[error("cannot read metrics {path}")]
+    ReadMetrics {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A metrics file is neither a Prometheus API response nor the text exposition format.
+    #[error("metrics {path} is not valid: {reason}")]
+    InvalidMetrics {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A Prometheus server could not be reached.
+    #[error("cannot reach Prometheus at {url} within {timeout:?}; check the address and that it runs")]
+    PrometheusUnreachable {
+        /// The server.
+        url: String,
+        /// How long the request was given.
+        timeout: Duration,
+        /// The cause.
+        #[source]
+        source: BoxError,
+    },
+    /// A Prometheus query failed.
+    #[error("Prometheus at {url}, query `{name}` ({promql}): {reason}")]
+    PrometheusQuery {
+        /// The server.
+        url: String,
+        /// The metric the query is for.
+        name: String,
+        /// The PromQL.
+        promql: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The input could not be serialized.
+    #[error("cannot serialize the input")]
+    SerializeInput {
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+}
