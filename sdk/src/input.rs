@@ -7,7 +7,7 @@
 //! working when a later host adds fields. The host is the strict one: it refuses an input
 //! document with unknown fields (a misspelled section) before any policy sees it.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -245,6 +245,45 @@ pub struct Change {
     pub files: Vec<ChangedFile>,
 }
 
+impl Change {
+    /// Paths of the changed files that match any of `globs` (see [`crate::glob`]), in the
+    /// order of `files`. A renamed or copied file counts when its old path matches too:
+    /// moving a migration out of `migrations/` still touches it. The host computes
+    /// `sensitive` from `--sensitive` by this same rule.
+    ///
+    /// ```
+    /// use relgate_sdk::Change;
+    ///
+    /// let change: Change = serde_json::from_str(r#"{"files": [
+    ///     {"path": "src/cart.rs"},
+    ///     {"path": "db/old/0042.sql.bak", "previous_path": "db/migrations/0042.sql", "status": "renamed"}
+    /// ]}"#).unwrap();
+    /// assert_eq!(change.sensitive_files(&["**/migrations/**"]), ["db/old/0042.sql.bak"]);
+    /// ```
+    pub fn sensitive_files(&self, globs: &[impl AsRef<str>]) -> Vec<&str> {
+        self.files.iter().filter(|f| f.matches_any(globs)).map(|f| f.path.as_str()).collect()
+    }
+
+    /// The distinct directories the changed files are in (`.` for the top level): the
+    /// change's spread, by the rule the host fills `directories` with. A renamed file
+    /// counts in its new directory only.
+    ///
+    /// ```
+    /// use relgate_sdk::Change;
+    ///
+    /// let change: Change = serde_json::from_str(
+    ///     r#"{"files": [{"path": "src/a.rs"}, {"path": "src/b.rs"}, {"path": "README.md"}]}"#,
+    /// ).unwrap();
+    /// assert_eq!(change.directories_touched().into_iter().collect::<Vec<_>>(), [".", "src"]);
+    /// ```
+    // Inline, so it is compiled only into the policies that call it: compiled into the SDK
+    // it changed the wasm builds of policies that never call it (readiness, canary).
+    #[inline]
+    pub fn directories_touched(&self) -> BTreeSet<&str> {
+        self.files.iter().map(|f| f.path.rsplit_once('/').map_or(".", |(dir, _)| dir)).collect()
+    }
+}
+
 /// One changed file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
@@ -266,6 +305,27 @@ pub struct ChangedFile {
     /// Lines deleted.
     #[serde(default)]
     pub lines_deleted: u64,
+}
+
+impl ChangedFile {
+    /// Whether the file's `path`, or its `previous_path` (the old path of a rename or copy),
+    /// matches any of `globs` (see [`crate::glob`]).
+    ///
+    /// ```
+    /// use relgate_sdk::ChangedFile;
+    ///
+    /// let file = ChangedFile {
+    ///     path: "src/login.rs".into(),
+    ///     previous_path: Some("src/auth/login.rs".into()),
+    ///     ..ChangedFile::default()
+    /// };
+    /// assert!(file.matches_any(&["**/auth/**"]));
+    /// assert!(!file.matches_any(&["*.sql"]));
+    /// ```
+    pub fn matches_any(&self, globs: &[impl AsRef<str>]) -> bool {
+        let matches = |path: &str| globs.iter().any(|g| crate::glob::matches(g.as_ref(), path));
+        matches(&self.path) || self.previous_path.as_deref().is_some_and(matches)
+    }
 }
 
 /// How a file changed.
@@ -307,5 +367,71 @@ mod tests {
         let json = r#"{"release":{"service":"api","version":"1.2.3","environment":"prod","stage":"canary","labels":{"team":"core"}},"now":"2026-11-26T10:00:00Z","tests":{"total":3,"passed":2,"failed":1,"errors":0,"skipped":0,"flaky":1,"duration_ms":12.5,"suites":[{"name":"s","total":3,"failed":1,"errors":0,"skipped":0}],"failures":[{"suite":"s","name":"t","kind":"failure","message":"boom"}]},"metrics":[{"name":"latency","value":120.0,"unit":"ms","baseline":100.0,"samples":[1.0,2.0],"baseline_samples":[1.0],"direction":"increase","labels":{"q":"p99"}}],"change":{"base":"a","head":"b","commits":2,"authors":1,"files_changed":1,"lines_added":10,"lines_deleted":2,"files":[{"path":"src/x.rs","lines_added":10,"lines_deleted":2}]},"history":[{"version":"1.2.2"}],"config":{"max_failed":0}}"#;
         let input: Input = serde_json::from_str(json).unwrap();
         assert_eq!(serde_json::to_string(&input).unwrap(), json);
+    }
+
+    fn file(path: &str, previous_path: Option<&str>) -> ChangedFile {
+        ChangedFile { path: path.into(), previous_path: previous_path.map(String::from), ..ChangedFile::default() }
+    }
+
+    #[test]
+    fn a_file_matches_by_its_path_or_its_previous_path() {
+        let cases: [(&str, Option<&str>, &[&str], bool); 9] = [
+            ("db/migrations/0042.sql", None, &["**/migrations/**"], true),
+            ("src/cart.rs", None, &["**/migrations/**"], false),
+            ("src/cart.rs", None, &["**/migrations/**", "src/*.rs"], true),
+            ("src/cart.rs", None, &[], false),
+            ("src/login.rs", Some("src/auth/login.rs"), &["**/auth/**"], true),
+            ("src/auth/login.rs", Some("src/login.rs"), &["**/auth/**"], true),
+            ("src/login.rs", Some("src/session.rs"), &["**/auth/**"], false),
+            ("schema.txt", Some("db/schema.sql"), &["*.sql"], true),
+            ("./README.md", None, &["README.md"], true),
+        ];
+        for (path, previous, globs, expected) in cases {
+            assert_eq!(
+                file(path, previous).matches_any(globs),
+                expected,
+                "{path} (from {previous:?}) against {globs:?}"
+            );
+        }
+        let owned: Vec<String> = alloc::vec!["**/auth/**".into()];
+        assert!(file("src/auth/token.rs", None).matches_any(&owned), "owned globs work too");
+    }
+
+    #[test]
+    fn sensitive_files_include_renames_whose_old_path_is_sensitive() {
+        let change = Change {
+            files: alloc::vec![
+                file("README.md", None),
+                file("db/archive/0001.txt", Some("db/migrations/0001.sql")),
+                file("src/auth/token.rs", None),
+                file("src/cart.rs", Some("src/basket.rs")),
+            ],
+            ..Change::default()
+        };
+        let cases: [(&[&str], &[&str]); 5] = [
+            (&["**/migrations/**"], &["db/archive/0001.txt"]),
+            (&["**/migrations/**", "**/auth/**"], &["db/archive/0001.txt", "src/auth/token.rs"]),
+            (&["src/basket.rs"], &["src/cart.rs"]),
+            (&["docs/**"], &[]),
+            (&[], &[]),
+        ];
+        for (globs, expected) in cases {
+            assert_eq!(change.sensitive_files(globs), expected, "{globs:?}");
+        }
+    }
+
+    #[test]
+    fn directories_touched_are_the_distinct_parents() {
+        let cases: [(&[&str], &[&str]); 5] = [
+            (&[], &[]),
+            (&["README.md"], &["."]),
+            (&["src/a.rs", "src/b.rs", "Cargo.toml"], &[".", "src"]),
+            (&["src/auth/token.rs", "src/cart.rs", "db/migrations/1.sql"], &["db/migrations", "src", "src/auth"]),
+            (&["a/b/c/d.rs", "a/b/e.rs"], &["a/b", "a/b/c"]),
+        ];
+        for (paths, expected) in cases {
+            let change = Change { files: paths.iter().map(|p| file(p, None)).collect(), ..Change::default() };
+            assert_eq!(change.directories_touched().into_iter().collect::<Vec<_>>(), expected, "{paths:?}");
+        }
     }
 }

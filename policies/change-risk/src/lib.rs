@@ -6,10 +6,13 @@
 //! | --- | --- | --- |
 //! | `change.lines` (added + deleted) | `<= max_lines` (500) | `<= warn_lines` (1500) |
 //! | `change.files` | `<= max_files` (25) | `<= warn_files` (75) |
-//! | `change.directories`: distinct directories touched (the spread) | `<= max_directories` (5) | `<= warn_directories` (12) |
+//! | `change.directories`: distinct directories touched (the spread), counted from `change.files`, else the input's `change.directories`; judged when either is given | `<= max_directories` (5) | `<= warn_directories` (12) |
 //! | `change.authors` | `<= max_authors` (5) | `<= warn_authors` (10) |
-//! | `change.sensitive`: files matching `sensitive` globs | none | any, unless `sensitive_fails` (then a key objective) |
+//! | `change.sensitive`: sensitive paths touched | none | any, unless `sensitive_fails` (then a key objective) |
 //!
+//! The sensitive paths are those relgate found with its `--sensitive` globs (the input's
+//! `change.sensitive`) together with the changed files matching the `sensitive` globs of the
+//! config, a renamed or copied file by its old path too (`ChangedFile::matches_any`).
 //! Default `sensitive` globs: `**/migrations/**`, `**/auth/**`, `**/security/**`,
 //! `.github/workflows/**`, `*.sql`. Freeze windows (`freezes`: `name`, `start`, `end`,
 //! `timezone`) are checked against the input's `now`: `start` and `end` are local times in
@@ -30,7 +33,6 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use jiff_guest as jiff;
-use relgate_sdk::glob;
 use relgate_sdk::score::objectives::{Criteria, Criterion, Gate, Objective, Op, Status};
 use relgate_sdk::{Change, Decision, Input, Metric, Outcome, Reason, Verdict};
 use serde::Deserialize;
@@ -126,9 +128,19 @@ fn metric(name: &str, value: u64) -> Metric {
     Metric { name: name.into(), value: Some(value as f64), ..Metric::default() }
 }
 
-/// Distinct directories of the changed files (`.` for the top level).
-fn directories(change: &Change) -> BTreeSet<&str> {
-    change.files.iter().map(|f| f.path.rsplit_once('/').map_or(".", |(dir, _)| dir)).collect()
+/// The sensitive paths a change touches, sorted and distinct: those the host found with
+/// its `--sensitive` globs (`change.sensitive`) and the changed files matching the
+/// configured `globs`, renames and copies by their old path too.
+fn sensitive_paths<'a>(change: &'a Change, globs: &[String]) -> Vec<&'a str> {
+    let mut paths: BTreeSet<&str> = change.sensitive.iter().map(String::as_str).collect();
+    paths.extend(change.sensitive_files(globs));
+    paths.into_iter().collect()
+}
+
+/// How many directories the change touches: counted from `files` when the input lists them,
+/// else the count the input gives (`change.directories`), else unknown.
+fn directories(change: &Change) -> Option<u64> {
+    if change.files.is_empty() { change.directories } else { Some(change.directories_touched().len() as u64) }
 }
 
 /// When a freeze starts or ends, as an instant.
@@ -213,12 +225,7 @@ pub fn evaluate(input: &Input) -> Verdict {
         return verdict;
     };
 
-    let sensitive: Vec<&str> = change
-        .files
-        .iter()
-        .map(|f| f.path.as_str())
-        .filter(|path| config.sensitive.iter().any(|g| glob::matches(g, path)))
-        .collect();
+    let sensitive = sensitive_paths(change, &config.sensitive);
     let mut metrics = alloc::vec![
         metric("change.lines", change.lines_added + change.lines_deleted),
         metric("change.files", change.files_changed.max(change.files.len() as u64)),
@@ -231,8 +238,8 @@ pub fn evaluate(input: &Input) -> Verdict {
         objective("change.authors", config.max_authors, Some(config.warn_authors), false),
         objective("change.sensitive", 0, (!config.sensitive_fails).then_some(u64::MAX), config.sensitive_fails),
     ];
-    if !change.files.is_empty() {
-        metrics.push(metric("change.directories", directories(change).len() as u64));
+    if let Some(directories) = directories(change) {
+        metrics.push(metric("change.directories", directories));
         objectives.push(objective("change.directories", config.max_directories, Some(config.warn_directories), false));
     }
     let result = match config.gate.evaluate(&objectives, &metrics) {
@@ -323,6 +330,79 @@ mod tests {
 
         let v = run(change, r#"{"sensitive": ["docs/**"]}"#, "");
         assert_eq!(outcome(&v, "change.sensitive"), Outcome::Pass);
+    }
+
+    #[test]
+    fn sensitive_paths_from_the_host_count() {
+        // No file matches a config glob; relgate's `--sensitive` found one.
+        let change = r#"{"files_changed": 2, "lines_added": 10, "sensitive": ["src/billing/ledger.rs"],
+            "files": [{"path": "src/billing/ledger.rs"}, {"path": "src/cart.rs"}]}"#;
+        let cases = [
+            ("{}", Outcome::Warn, Decision::Allow),
+            (r#"{"sensitive_fails": true}"#, Outcome::Fail, Decision::Deny),
+            (r#"{"sensitive": []}"#, Outcome::Warn, Decision::Allow),
+        ];
+        for (config, sensitive, decision) in cases {
+            let v = run(change, config, "");
+            assert_eq!((outcome(&v, "change.sensitive"), v.decision), (sensitive, decision), "{config}");
+            let reason = v.reasons.iter().find(|r| r.check == "change.sensitive").unwrap();
+            assert_eq!(reason.observed, Some(1.0.into()), "{config}");
+            assert!(reason.message.contains("src/billing/ledger.rs"), "{}", reason.message);
+        }
+        let without = change.replace(r#""sensitive": ["src/billing/ledger.rs"],"#, "");
+        let v = run(&without, r#"{"sensitive_fails": true}"#, "");
+        assert_eq!((outcome(&v, "change.sensitive"), v.decision), (Outcome::Pass, Decision::Allow));
+    }
+
+    #[test]
+    fn sensitive_paths_are_the_union_sorted_and_distinct() {
+        // The host and the config both find the migration; the host alone finds the ledger.
+        let change = r#"{"files_changed": 3, "sensitive": ["src/billing/ledger.rs", "db/migrations/7.sql"],
+            "files": [{"path": "src/billing/ledger.rs"}, {"path": "db/migrations/7.sql"}, {"path": "src/auth/token.rs"}]}"#;
+        let v = run(change, "{}", "");
+        let reason = v.reasons.iter().find(|r| r.check == "change.sensitive").unwrap();
+        assert_eq!(reason.observed, Some(3.0.into()));
+        assert!(
+            reason.message.ends_with("db/migrations/7.sql, src/auth/token.rs, src/billing/ledger.rs"),
+            "{}",
+            reason.message
+        );
+    }
+
+    #[test]
+    fn a_rename_out_of_a_sensitive_path_counts() {
+        let change = r#"{"files_changed": 1,
+            "files": [{"path": "src/login.rs", "previous_path": "src/auth/login.rs", "status": "renamed"}]}"#;
+        let v = run(change, r#"{"sensitive_fails": true}"#, "");
+        assert_eq!((outcome(&v, "change.sensitive"), v.decision), (Outcome::Fail, Decision::Deny));
+        let message = &v.reasons.iter().find(|r| r.check == "change.sensitive").unwrap().message;
+        assert!(message.contains("src/login.rs"), "{message}");
+    }
+
+    #[test]
+    fn directories_come_from_the_files_else_from_the_input() {
+        let spread: Vec<String> = (0..8).map(|i| format!(r#"{{"path": "d{i}/f.rs"}}"#)).collect();
+        let spread = spread.join(",");
+        let cases = [
+            // Files are counted; a `directories` beside them is not needed.
+            (format!(r#"{{"files_changed": 8, "files": [{spread}]}}"#), Some((8.0, Outcome::Warn))),
+            (format!(r#"{{"files_changed": 8, "directories": 8, "files": [{spread}]}}"#), Some((8.0, Outcome::Warn))),
+            (
+                r#"{"files_changed": 2, "files": [{"path": "a.rs"}, {"path": "b.rs"}]}"#.into(),
+                Some((1.0, Outcome::Pass)),
+            ),
+            // Without files, the input's count.
+            (r#"{"files_changed": 30, "directories": 13}"#.into(), Some((13.0, Outcome::Fail))),
+            (r#"{"files_changed": 3, "directories": 2}"#.into(), Some((2.0, Outcome::Pass))),
+            // Neither: not judged.
+            (r#"{"files_changed": 3}"#.into(), None),
+        ];
+        for (change, expected) in cases {
+            let v = run(&change, "{}", "");
+            let reason = v.reasons.iter().find(|r| r.check == "change.directories");
+            let got = reason.map(|r| (r.observed.as_ref().and_then(|o| o.as_f64()).unwrap(), r.outcome));
+            assert_eq!(got, expected, "{change}");
+        }
     }
 
     const FREEZE: &str = r#"{"freezes": [{"name": "year-end", "start": "2026-12-20", "end": "2027-01-04T00:00", "timezone": "Europe/Berlin"}]}"#;
