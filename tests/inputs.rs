@@ -240,3 +240,38 @@ fn git_change_feeds_the_change_risk_policy() {
     assert_eq!(sensitive["outcome"], "warn");
     assert!(sensitive["message"].as_str().unwrap().contains("db/migrations/002_index.sql"));
 }
+
+#[test]
+fn sensitive_globs_turn_the_change_risk_decision() {
+    // One rule for host and policy: `--sensitive` reaches change-risk, renames count by their
+    // old path, and with `sensitive_fails` the gate denies.
+    let repo = repository();
+    let repo_arg = repo.path().to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.json");
+    std::fs::write(&config, r#"{"change_risk": {"sensitive": [], "sensitive_fails": true}}"#).unwrap();
+    let config_arg = config.to_str().unwrap();
+    let eval = |extra: &[&str]| {
+        let mut args =
+            vec!["eval", "-p", "builtin:change-risk", "--git", repo_arg, "--base", "v1.0.0", "--config", config_arg];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--format", "json"]);
+        relgate(&args)
+    };
+    let check = |report: &serde_json::Value| {
+        report["reasons"].as_array().unwrap().iter().find(|r| r["check"] == "change.sensitive").unwrap().clone()
+    };
+
+    let run = eval(&[]);
+    assert_eq!(run.code, 0, "no sensitive globs at all: {}", run.stderr);
+    assert_eq!(check(&run.json())["outcome"], "pass");
+
+    // `src/pricing.rs` is the old path of the renamed `src/price.rs`.
+    let run = eval(&["--sensitive", "src/pricing.rs"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["decision"], "deny");
+    let reason = check(&report);
+    assert_eq!(reason["outcome"], "fail");
+    assert!(reason["message"].as_str().unwrap().contains("src/price.rs"), "{reason}");
+}

@@ -100,30 +100,21 @@ pub(crate) fn change(range: &GitRange) -> Result<Change, Error> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
-    let sensitive = files
-        .iter()
-        .filter(|f| {
-            range.sensitive.iter().any(|g| relgate_sdk::glob::matches(g, &f.path))
-                || f.previous_path
-                    .as_deref()
-                    .is_some_and(|p| range.sensitive.iter().any(|g| relgate_sdk::glob::matches(g, p)))
-        })
-        .map(|f| f.path.clone())
-        .collect();
-    let directories: BTreeSet<&str> =
-        files.iter().map(|f| f.path.rsplit_once('/').map_or(".", |(dir, _)| dir)).collect();
+    let mut change = Change { files, ..Change::default() };
+    // The SDK's rules, which the change-risk policy applies too: a rename counts by either
+    // path; `.` is the top-level directory.
+    change.sensitive = change.sensitive_files(&range.sensitive).into_iter().map(str::to_owned).collect();
+    change.directories = Some(change.directories_touched().len() as u64);
     Ok(Change {
         base: Some(base.id.to_string()),
         head: Some(head.id.to_string()),
         commits,
         authors: authors.len() as u64,
-        files_changed: files.len() as u64,
-        lines_added: files.iter().map(|f| f.lines_added).sum(),
-        lines_deleted: files.iter().map(|f| f.lines_deleted).sum(),
-        directories: Some(directories.len() as u64),
-        entropy: Some(entropy(&files)),
-        sensitive,
-        files,
+        files_changed: change.files.len() as u64,
+        lines_added: change.files.iter().map(|f| f.lines_added).sum(),
+        lines_deleted: change.files.iter().map(|f| f.lines_deleted).sum(),
+        entropy: Some(entropy(&change.files)),
+        ..change
     })
 }
 
