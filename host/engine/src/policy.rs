@@ -16,7 +16,7 @@ use crate::{Digest, Engine, Error, Fault, FaultKind, PolicyRef, PolicySource};
 use crate::{abi, builtin};
 
 /// A compiled, ABI-checked and pre-linked policy, ready to evaluate any number of times.
-/// Each evaluation instantiates it afresh in its own store (see [`Policy::evaluate`]).
+/// Each evaluation instantiates it afresh in its own store (see [`Engine::evaluate`]).
 #[derive(Clone)]
 pub struct Policy {
     pub(crate) engine: Engine,
