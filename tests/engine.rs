@@ -277,13 +277,18 @@ fn compiled_policies_are_cached_and_bad_entries_recompiled() {
     std::fs::write(entry, &bytes[..10]).unwrap();
     assert_eq!(load_fresh(), CacheStatus::Corrupt);
 
-    // A well-formed entry whose payload is not this engine's code.
+    // An entry whose header is right and whose checksum is recomputed over a payload that is
+    // not compiled code (as a patch would be): wasmtime's own check refuses it.
+    let header_len = b"relgate-module-cache-v2\n".len() + 32 + 8;
     let payload = b"not a compiled module";
-    let mut stale = b"relgate-module-cache-v1\n".to_vec();
-    use sha2::Digest;
-    stale.extend_from_slice(&sha2::Sha256::digest(payload));
-    stale.extend_from_slice(payload);
-    std::fs::write(entry, &stale).unwrap();
+    let mut patched = bytes[..header_len].to_vec();
+    use sha2::Digest as _;
+    let mut sum = sha2::Sha256::new();
+    sum.update(&patched);
+    sum.update(payload);
+    patched.extend_from_slice(&sum.finalize());
+    patched.extend_from_slice(payload);
+    std::fs::write(entry, &patched).unwrap();
     assert_eq!(load_fresh(), CacheStatus::Stale);
     assert_eq!(load_fresh(), CacheStatus::Hit);
 }
@@ -325,5 +330,67 @@ fn faults_name_no_front_end_flags() {
         let fault = eval_one(&engine, &load(&engine, file), &input).fault.unwrap();
         assert!(fault.limit.is_some(), "{file}: {fault:?}");
         assert!(!fault.message.contains("--"), "{file}: {}", fault.message);
+    }
+}
+
+/// The compiled entry of `policy` in a cache folder (there is one per engine).
+fn cache_entry(cache: &std::path::Path, policy: &std::path::Path) -> std::path::PathBuf {
+    let digest = Digest::of(&std::fs::read(policy).unwrap());
+    let entries: Vec<_> = walk(cache).into_iter().filter(|p| p.ends_with(format!("{}.cwasm", digest.hex()))).collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    entries.into_iter().next().unwrap()
+}
+
+#[test]
+fn cache_entry_copied_over_a_pinned_policy_is_not_run() {
+    // An allowing policy's compiled code copied over a denying policy's entry must not make
+    // `deny.wat@sha256:<deny's digest>` allow.
+    let dir = tempfile::tempdir().unwrap();
+    let config = test_config().with_cache_dir(Some(dir.path().to_path_buf()));
+    let (allow, deny) = (root().join(common::policy("allow.wat")), root().join(common::policy("deny.wat")));
+    let engine = Engine::new(config.clone()).unwrap();
+    engine.load(&PolicyRef::file(&allow)).unwrap();
+    engine.load(&PolicyRef::file(&deny)).unwrap();
+    std::fs::copy(cache_entry(dir.path(), &allow), cache_entry(dir.path(), &deny)).unwrap();
+
+    let pinned = PolicyRef::file(&deny).pinned(Digest::of(&std::fs::read(&deny).unwrap()));
+    let engine = Engine::new(config).unwrap();
+    let policy = engine.load(&pinned).unwrap();
+    assert_eq!(policy.cache_status(), CacheStatus::Corrupt, "the entry names another source");
+    assert_eq!(eval_one(&engine, &policy, &read_input("passing.json")).decision, Decision::Deny);
+}
+
+#[cfg(unix)]
+#[test]
+fn cache_writable_by_others_or_owned_by_another_user_is_not_trusted() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let config = test_config().with_cache_dir(Some(cache.clone()));
+    let deny = root().join(common::policy("deny.wat"));
+    let load = || Engine::new(config.clone()).unwrap().load(&PolicyRef::file(&deny)).unwrap().cache_status();
+    assert_eq!(load(), CacheStatus::Miss);
+    assert_eq!(load(), CacheStatus::Hit);
+    let entry = cache_entry(&cache, &deny);
+
+    // A world-writable entry: anyone could have planted it.
+    std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o666)).unwrap();
+    assert_eq!(load(), CacheStatus::Untrusted);
+    assert_eq!(load(), CacheStatus::Hit, "rewritten as a private file");
+    assert_eq!(std::fs::metadata(&entry).unwrap().permissions().mode() & 0o777, 0o600);
+
+    // A group-writable cache folder: nothing in it is used, and nothing is written.
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o770)).unwrap();
+    assert_eq!(load(), CacheStatus::Disabled);
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o700)).unwrap();
+    assert_eq!(load(), CacheStatus::Hit);
+
+    // An entry owned by another user (only root can make one here).
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::fs::chown(&entry, Some(65534), None).unwrap();
+        assert_eq!(load(), CacheStatus::Untrusted);
+    } else {
+        eprintln!("NOTE: not root, so the entry owned by another user is not tried");
     }
 }

@@ -130,10 +130,8 @@ impl Engine {
     }
 
     fn compile(&self, source: &PolicySource, bytes: &[u8], digest: &Digest) -> Result<(Module, CacheStatus), Error> {
-        let key = digest.hex();
-        let key = key.as_str();
         let status = match self.cache() {
-            Some(cache) => match cache.load(self.wasm(), key) {
+            Some(cache) => match cache.load(self.wasm(), digest) {
                 Ok(module) => return Ok((module, CacheStatus::Hit)),
                 Err(status) => status,
             },
@@ -142,7 +140,7 @@ impl Engine {
         let module = Module::new(self.wasm(), bytes)
             .map_err(|e| Error::CompilePolicy { policy: source.clone(), source: e.into_boxed_dyn_error() })?;
         if let Some(cache) = self.cache() {
-            cache.store(key, &module);
+            cache.store(digest, &module);
         }
         Ok((module, status))
     }
