@@ -86,10 +86,7 @@ impl Cache {
     /// The module compiled from the source with `digest`, or why there is none.
     pub(crate) fn load(&self, engine: &wasmtime::Engine, digest: &Digest) -> Result<Module, CacheStatus> {
         let path = self.entry(digest);
-        let bytes = match read_trusted(&path) {
-            Ok(bytes) => bytes,
-            Err(status) => return Err(status),
-        };
+        let bytes = read_trusted(&path)?;
         let Some(payload) = verified_payload(&bytes, digest, &self.engine_key) else {
             tracing::warn!(path = %path.display(), "cache entry is corrupt or was made for other code; recompiling");
             return Err(CacheStatus::Corrupt);
