@@ -115,7 +115,10 @@ fn input_errors_exit_2_naming_file_line_and_column() {
         (vec!["eval", "-p", gate, "-i", &misspelled], vec!["misspelled.json has an unknown field `test`"]),
         (vec!["eval", "-p", gate, "-i", &nested], vec!["unknown field `metrics[0].nmae`"]),
         (vec!["eval", "-p", gate, "-i", &bad_now], vec!["field `now` is \"tomorrow\"", "RFC 3339"]),
-        (vec!["eval", "-p", gate, "--config", &not_object], vec!["config", "config.json is invalid", "expected a map"]),
+        (
+            vec!["eval", "-p", gate, "--config", &not_object],
+            vec!["config", "config.json is invalid", "expected a JSON object"],
+        ),
         (
             vec!["eval", "-p", gate, "-i", "no/such/input.json"],
             vec!["cannot read input no/such/input.json", "No such file"],
@@ -205,4 +208,69 @@ fn builtin_policies_are_addressable_and_unknown_ones_named() {
         run.stderr
             .contains("there is no built-in policy `nope`; the built-in policies are readiness, canary, change-risk")
     );
+}
+
+/// `relgate eval` with the default gate on `input` given on stdin.
+fn eval_stdin(input: &str, extra: &[&str]) -> crate::common::Run {
+    let mut args = vec!["eval", "--input", "-", "--format", "json"];
+    args.extend_from_slice(extra);
+    relgate_with_stdin(&args, input)
+}
+
+#[test]
+fn duplicate_keys_are_refused_with_line_and_column() {
+    // A second `tests` object must not hide the first one's failures.
+    let input =
+        "{\"tests\": {\"total\": 10, \"passed\": 7, \"failed\": 3},\n \"tests\": {\"total\": 10, \"passed\": 10}}";
+    let run = eval_stdin(input, &[]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("input - is invalid"), "{}", run.stderr);
+    assert!(run.stderr.contains("duplicate key \"tests\""), "{}", run.stderr);
+    assert!(run.stderr.contains("line 2 column"), "{}", run.stderr);
+
+    let run = eval_stdin(r#"{"metrics": [{"name": "a", "value": 1, "value": 0}]}"#, &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("duplicate key \"value\""), "{}", run.stderr);
+}
+
+#[test]
+fn a_top_level_array_is_not_an_input() {
+    // It used to blank every section assembled from reports.
+    let run = eval_stdin("[]", &["--junit", "tests/data/junit/nextest.xml"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("expected a JSON object"), "{}", run.stderr);
+}
+
+#[test]
+fn contradicting_test_counts_are_refused() {
+    let cases = [
+        (r#"{"tests": {"total": 10, "passed": 18}}"#, "more than its total of 10"),
+        (r#"{"tests": {"total": 4, "passed": 2, "failed": 2, "skipped": 1}}"#, "more than its total of 4"),
+        (r#"{"tests": {"total": 2, "passed": 2, "flaky": 3}}"#, "field `tests.flaky` is 3"),
+        (
+            r#"{"tests": {"total": 2, "passed": 2, "failures": [{"name": "t", "kind": "failure"}]}}"#,
+            "lists 1 failures, but tests.failed and tests.errors count 0",
+        ),
+    ];
+    for (input, words) in cases {
+        let run = eval_stdin(input, &[]);
+        assert_eq!(run.code, 2, "{input}: {}", run.stdout);
+        assert!(run.stderr.contains(words), "{input}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn non_finite_metric_values_are_no_data_not_a_pass() {
+    // -Inf is below every bound; it used to pass `<=+10%`.
+    for value in ["\"-Inf\"", "\"NaN\""] {
+        let passing = std::fs::read_to_string(crate::common::root().join(input("passing.json"))).unwrap();
+        let hostile = passing.replace("\"value\": 212", &format!("\"value\": {value}"));
+        assert_ne!(hostile, passing);
+        let run = eval_stdin(&hostile, &[]);
+        assert_eq!(run.code, 1, "{value}: {}", run.stderr);
+        let report = run.json();
+        assert_eq!(report["decision"], "deny", "{value}");
+        let reason = report["reasons"].as_array().unwrap().iter().find(|r| r["check"] == "metrics.p99_latency_ms");
+        assert_ne!(reason.unwrap()["outcome"], "pass", "{value}: {reason:?}");
+    }
 }

@@ -25,6 +25,7 @@ use serde_json::{Map, Value};
 mod error;
 #[cfg(feature = "git")]
 mod git;
+mod json;
 mod junit;
 mod prometheus;
 
@@ -46,6 +47,7 @@ pub fn read_document<T: DeserializeOwned>(kind: DocumentKind, path: &Path) -> Re
         std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map(drop)
     };
     read.map_err(|source| Error::ReadDocument { kind, path: path.into(), source })?;
+    json::check(&bytes, true).map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
     let mut de = serde_json::Deserializer::from_slice(&bytes);
     let document = strict(&mut de, kind, path)?;
     de.end().map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
@@ -74,7 +76,59 @@ where
 /// An input given as a JSON value (inline in a test fixture, say), checked as strictly as a
 /// file; `path` names where it came from in errors.
 pub fn input_from_value(value: Value, path: &Path) -> Result<Input, Error> {
-    strict(value, DocumentKind::Input, path)
+    if !value.is_object() {
+        let source = serde::de::Error::custom("the input must be a JSON object");
+        return Err(Error::ParseDocument { kind: DocumentKind::Input, path: path.into(), source });
+    }
+    let input = strict(value, DocumentKind::Input, path)?;
+    validate(&input, path)?;
+    Ok(input)
+}
+
+/// Refuses test counts that contradict each other: a gate reading them would judge numbers
+/// that cannot be (a pass rate above 100 %, failures nobody counted).
+fn validate(input: &Input, path: &Path) -> Result<(), Error> {
+    let Some(tests) = &input.tests else { return Ok(()) };
+    let invalid = |field: &'static str, reason: String| Error::InvalidField {
+        kind: DocumentKind::Input,
+        path: path.into(),
+        field,
+        reason,
+    };
+    let counted =
+        [tests.passed, tests.failed, tests.errors, tests.skipped].iter().try_fold(0u64, |a, b| a.checked_add(*b));
+    match counted {
+        Some(counted) if counted <= tests.total => {}
+        _ => {
+            return Err(invalid(
+                "tests",
+                format!(
+                    "counts {} passed, {} failed, {} errors and {} skipped, more than its total of {}",
+                    tests.passed, tests.failed, tests.errors, tests.skipped, tests.total
+                ),
+            ));
+        }
+    }
+    if tests.flaky > tests.total {
+        return Err(invalid("tests.flaky", format!("is {}, more than tests.total ({})", tests.flaky, tests.total)));
+    }
+    let failed = tests.failed.saturating_add(tests.errors);
+    if tests.failures.len() as u64 > failed {
+        return Err(invalid(
+            "tests.failures",
+            format!("lists {} failures, but tests.failed and tests.errors count {failed}", tests.failures.len()),
+        ));
+    }
+    for suite in &tests.suites {
+        let counted = [suite.failed, suite.errors, suite.skipped].iter().try_fold(0u64, |a, b| a.checked_add(*b));
+        if counted.is_none_or(|counted| counted > suite.total) {
+            return Err(invalid(
+                "tests.suites",
+                format!("suite {:?} counts more failed, errored and skipped tests than its total", suite.name),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A JSON path like `metrics[0].nmae`.
@@ -142,8 +196,9 @@ impl Sources {
         let explicit: Option<Value> = match &self.input {
             Some(file) => {
                 let explicit: Value = read_document(DocumentKind::Input, file)?;
-                // Validate the document on its own, so errors name its fields.
-                let _: Input = input_from_value(explicit.clone(), file)?;
+                // Check the document's fields on its own, so errors name them; its counts are
+                // checked once merged with the derived sections.
+                let _: Input = strict(explicit.clone(), DocumentKind::Input, file)?;
                 Some(explicit)
             }
             None => None,
@@ -268,7 +323,9 @@ fn overlay(base: &mut Value, explicit: Value) {
 /// Reads a release input document (JSON; `-` reads standard input). Errors name the file,
 /// and for invalid JSON or fields the line and column.
 pub fn read_input(path: &Path) -> Result<Input, Error> {
-    read_document(DocumentKind::Input, path)
+    let input = read_document(DocumentKind::Input, path)?;
+    validate(&input, path)?;
+    Ok(input)
 }
 
 /// Reads a policy config document: a JSON object (`-` reads standard input).

@@ -222,6 +222,7 @@ struct MatrixSeries {
 
 /// Parses an API response body; errors say what is wrong, for the caller to place.
 fn parse_api(body: &str) -> Result<Fetched, String> {
+    crate::json::check(body.as_bytes(), true).map_err(|e| format!("not a Prometheus API response: {e}"))?;
     let response: ApiResponse =
         serde_json::from_str(body).map_err(|e| format!("not a Prometheus API response: {e}"))?;
     if response.status != "success" {

@@ -394,7 +394,8 @@ impl Gate {
     }
 
     fn check(&self, objective: &Objective, metric: Option<&Metric>) -> ObjectiveResult {
-        let value = metric.and_then(|m| m.value).filter(|v| !v.is_nan());
+        // NaN and infinities are no data: `-Inf` must not pass a `<=+10%` objective.
+        let value = metric.and_then(|m| m.value).filter(|v| v.is_finite());
         let shown = value.map(|v| libm::round(v * 1e4) / 1e4);
         let baseline = metric.and_then(|m| m.baseline);
         let mut result = ObjectiveResult {
@@ -576,6 +577,23 @@ mod tests {
             assert_eq!(result.objectives[1].status, Status::NoData, "{no_data:?}");
             assert_eq!(result.objectives[1].outcome(), outcome, "{no_data:?}");
             assert_eq!((result.score, result.status), (score, status), "{no_data:?}");
+        }
+    }
+
+    #[test]
+    fn non_finite_values_are_no_data_never_a_pass() {
+        // -Inf is below every bound: it must not pass `<=+10%` or `<10`.
+        let objectives = vec![
+            objective(r#"{"metric": "relative", "pass": ["<=+10%"]}"#),
+            objective(r#"{"metric": "absolute", "pass": ["<10"]}"#),
+        ];
+        for value in [f64::NEG_INFINITY, f64::INFINITY, f64::NAN] {
+            let metrics = vec![metric("relative", Some(value), Some(100.0)), metric("absolute", Some(value), None)];
+            let result = Gate::default().evaluate(&objectives, &metrics).unwrap();
+            for objective in &result.objectives {
+                assert_eq!(objective.status, Status::NoData, "{value}: {}", objective.metric);
+            }
+            assert_eq!(result.status, Status::Fail, "{value}");
         }
     }
 
