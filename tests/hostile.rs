@@ -113,3 +113,28 @@ fn log_messages_are_rate_limited() {
     assert_eq!(run.stderr.matches("hello from chatty").count(), 5);
     assert!(run.stderr.contains("dropped=145"), "{}", run.stderr);
 }
+
+#[test]
+fn policy_text_cannot_forge_terminal_output() {
+    // ESC, CR and LF in a reason, and in a log line, would redraw "decision: deny" as
+    // "allow": text output and logs escape them, JSON keeps them exact.
+    let forge = policy("forge-terminal.wat");
+    let run = relgate(&["eval", "--policy", &forge]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        assert!(!text.contains(['\u{1b}', '\r', '\u{202e}']), "{stream} has raw control characters: {text:?}");
+    }
+    assert!(run.stdout.contains("fine\\u{1b}[2K\\u{d}\\u{a}decision: allow\\u{202e}"), "{}", run.stdout);
+    assert_eq!(run.stdout.lines().filter(|l| l.starts_with("decision:")).count(), 1, "{}", run.stdout);
+    assert!(run.stderr.contains("\\u{1b}[2K\\u{d}forged log line\\u{a}"), "{}", run.stderr);
+
+    let json = relgate(&["eval", "--policy", &forge, "--format", "json"]).json();
+    assert_eq!(json["reasons"][0]["message"], "fine\u{1b}[2K\r\ndecision: allow\u{202e}");
+
+    // A name is printed everywhere, so a name with control characters is refused.
+    let run = relgate(&["eval", "--policy", &policy("control-name.wat"), "--format", "json"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    let fault = &run.json()["policies"][0]["fault"];
+    assert_eq!(fault["kind"], "bad_output");
+    assert!(fault["message"].as_str().unwrap().contains("a name must be printable"), "{fault}");
+}

@@ -103,10 +103,10 @@ fn text(b: &Bench) -> String {
             s.min, s.p50, s.p90, s.p99, s.max, s.mean
         )
     };
-    let mut out = format!("policy:       {} ({})\n", b.policy, b.digest);
+    let mut out = format!("policy:       {} ({})\n", relgate::printable(&b.policy), b.digest);
     out += &format!("decision:     {}", b.decision);
     if let Some(fault) = &b.fault {
-        out += &format!(" (fault: {fault})");
+        out += &format!(" (fault: {})", relgate::printable(fault));
     }
     out += "\n";
     out += &format!("compile:      {:.2} ms (uncached, ABI checks included)\n", b.compile_ms);

@@ -1,8 +1,10 @@
-//! Text output: a readable summary of a report or an inspection.
+//! Text output: a readable summary of a report or an inspection. Every piece of text a
+//! policy chose (names, checks, messages, export names, backtrace frames) goes through
+//! `relgate::printable`, so that it cannot redraw the terminal.
 
 use std::fmt::Write;
 
-use relgate::{FAULT_CHECK, Fault, Inspection, Limit, Report};
+use relgate::{FAULT_CHECK, Fault, Inspection, Limit, Report, printable};
 use serde_json::Value;
 
 /// The flag that raises a limit, where `relgate` has one.
@@ -27,12 +29,14 @@ pub fn fault(fault: &Fault) -> String {
 }
 
 fn table(rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> =
+        rows.iter().map(|row| row.iter().map(|cell| printable(cell).into_owned()).collect()).collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
-    for row in rows {
+    for row in &rows {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate() {
             if c + 1 == row.len() {
@@ -63,7 +67,7 @@ pub fn report(report: &Report) -> String {
     if report.decided_by_fault {
         let faulted: Vec<&str> =
             report.policies.iter().filter(|p| p.fault.is_some()).map(|p| p.policy.as_str()).collect();
-        let _ = writeln!(out, "decided by a fault in: {}", faulted.join(", "));
+        let _ = writeln!(out, "decided by a fault in: {}", printable(&faulted.join(", ")));
     }
 
     let mut rows = vec![["POLICY", "DECISION", "SCORE", "TIME", "FUEL", "FAULT"].map(String::from).to_vec()];
@@ -103,9 +107,9 @@ pub fn report(report: &Report) -> String {
     }
 
     for p in report.policies.iter().filter(|p| p.fault.as_ref().is_some_and(|f| !f.backtrace.is_empty())) {
-        let _ = writeln!(out, "\nbacktrace of {}:", p.policy);
+        let _ = writeln!(out, "\nbacktrace of {}:", printable(&p.policy));
         for (i, frame) in p.fault.iter().flat_map(|f| &f.backtrace).enumerate() {
-            let _ = writeln!(out, "  #{i} {frame}");
+            let _ = writeln!(out, "  #{i} {}", printable(frame));
         }
     }
     out
@@ -117,9 +121,9 @@ pub fn inspection(i: &Inspection) -> String {
     let mut field = |label: &str, lines: &[String]| {
         let mut lines = lines.iter();
         let first = lines.next().map_or("(none)", String::as_str);
-        let _ = writeln!(out, "{label:<WIDTH$} {first}");
+        let _ = writeln!(out, "{label:<WIDTH$} {}", printable(first));
         for line in lines {
-            let _ = writeln!(out, "{:WIDTH$} {line}", "");
+            let _ = writeln!(out, "{:WIDTH$} {}", "", printable(line));
         }
     };
     field("policy:", &[i.source.to_string()]);

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use relgate::Engine;
+use relgate::{Engine, printable};
 use serde::Serialize;
 
 use crate::args::{Format, TestArgs};
@@ -78,12 +78,12 @@ pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
         Format::Text => {
             let mut out = String::new();
             for run in &runs {
-                out += &format!("{} (policy {})\n", run.fixture.display(), run.policy);
+                out += &format!("{} (policy {})\n", run.fixture.display(), printable(&run.policy));
                 for case in &run.cases {
                     let status = if case.passed() { "ok  " } else { "FAIL" };
-                    out += &format!("  {status}  {} ({:.2}ms)\n", case.name, case.report.elapsed_ms);
+                    out += &format!("  {status}  {} ({:.2}ms)\n", printable(&case.name), case.report.elapsed_ms);
                     for failure in &case.failures {
-                        out += &format!("        {failure}\n");
+                        out += &format!("        {}\n", printable(failure));
                     }
                 }
             }

@@ -204,6 +204,7 @@ impl GuestLog {
     fn emit(&self, level: i32, message: &[u8]) {
         let truncated = message.len() > self.max_message;
         let message = String::from_utf8_lossy(&message[..message.len().min(self.max_message)]);
+        let message = crate::printable(&message);
         let policy = &*self.policy;
         match level {
             0 => tracing::error!(target: "relgate::policy", policy, truncated, "{message}"),

@@ -176,7 +176,17 @@ fn read_metadata(store: &mut Store<StoreState>, exports: &Exports) -> Result<Opt
         return Ok(None);
     };
     match serde_json::from_slice::<Value>(&bytes) {
-        Ok(value @ Value::Object(_)) => Ok(Some(value)),
+        // The name labels the policy in every report, terminal and log line.
+        Ok(value @ Value::Object(_)) => match value.get("name").and_then(Value::as_str) {
+            Some(name) if crate::printable(name) != name => Err(Fault::new(
+                FaultKind::BadOutput,
+                format!(
+                    "`relgate_metadata` names the policy `{}`, with control characters; a name must be printable",
+                    crate::printable(name)
+                ),
+            )),
+            _ => Ok(Some(value)),
+        },
         Ok(_) => Err(Fault::new(FaultKind::BadOutput, "`relgate_metadata` returned JSON that is not an object")),
         Err(e) => Err(Fault::new(FaultKind::BadOutput, format!("`relgate_metadata` returned invalid JSON: {e}"))),
     }

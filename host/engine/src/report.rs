@@ -79,7 +79,7 @@ impl PolicyReport {
     }
 
     fn set_fault(&mut self, fault: Fault, on_fault: Decision) {
-        tracing::warn!(policy = %self.policy, kind = %fault.kind, "policy faulted: {}", fault.message);
+        tracing::warn!(policy = %self.policy, kind = %fault.kind, "policy faulted: {}", crate::printable(&fault.message));
         self.decision = on_fault;
         self.score = None;
         self.reasons = vec![Reason::new(FAULT_CHECK, Outcome::Fail, fault.to_string())];
