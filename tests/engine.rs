@@ -243,7 +243,14 @@ fn invalid_wat_names_the_file_and_position() {
     assert!(matches!(err, Error::CompilePolicy { .. }), "{err:?}");
     let chain = format!("{:#}", anyhow::Error::from(err));
     assert!(chain.contains("broken.wat"), "{chain}");
-    assert!(chain.contains(":3:"), "line 3 is named: {chain}");
+    assert!(chain.contains("(line 3, column 14)"), "line 3 is named: {chain}");
+    assert!(!chain.contains("i32.const))"), "the source line is not quoted: {chain}");
+
+    // A file that is no policy at all (secrets passed by mistake) is not echoed.
+    std::fs::write(&path, "root:x:0:0:root:/root:/bin/bash\napi-token-0123456789\n").unwrap();
+    let chain = format!("{:#}", anyhow::Error::from(engine().load(&PolicyRef::file(&path)).unwrap_err()));
+    assert!(!chain.contains("root:x") && !chain.contains("api-token"), "{chain}");
+    assert!(chain.contains("(line 1, column 1)"), "{chain}");
 }
 
 #[test]

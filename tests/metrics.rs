@@ -147,3 +147,23 @@ fn live_prometheus_queries_give_exact_samples() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert_eq!(run.json()["reasons"][0]["check"], "metrics.latency");
 }
+
+#[test]
+fn secrets_are_not_echoed_in_errors() {
+    // Credentials in the Prometheus URL.
+    let run = relgate(&["eval", "--prometheus", "http://relgate:s3cret@127.0.0.1:9", "--query", "up=up"]);
+    assert_eq!(run.code, 2);
+    assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+    assert!(run.stderr.contains("cannot reach Prometheus at http://***@127.0.0.1:9"), "{}", run.stderr);
+
+    // A file of secrets given as metrics by mistake: named, not quoted.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, contents) in [("token.txt", "ghp_SECRETSECRETSECRET\n"), ("token.json", "{\"token\": ghp_SECRET}")] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, contents).unwrap();
+        let run = relgate(&["eval", "--metrics", file.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{name}");
+        assert!(run.stderr.contains(&format!("metrics {} is not valid", file.display())), "{}", run.stderr);
+        assert!(!run.stderr.contains("SECRET"), "{name}: {}", run.stderr);
+    }
+}

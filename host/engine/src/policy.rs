@@ -138,7 +138,7 @@ impl Engine {
             None => CacheStatus::Disabled,
         };
         let module = Module::new(self.wasm(), bytes)
-            .map_err(|e| Error::CompilePolicy { policy: source.clone(), source: e.into_boxed_dyn_error() })?;
+            .map_err(|e| Error::CompilePolicy { policy: source.clone(), source: compile_problem(&e).into() })?;
         if let Some(cache) = self.cache() {
             cache.store(digest, &module);
         }
@@ -190,6 +190,30 @@ fn read_metadata(store: &mut Store<StoreState>, exports: &Exports) -> Result<Opt
         Ok(_) => Err(Fault::new(FaultKind::BadOutput, "`relgate_metadata` returned JSON that is not an object")),
         Err(e) => Err(Fault::new(FaultKind::BadOutput, format!("`relgate_metadata` returned invalid JSON: {e}"))),
     }
+}
+
+/// Why a policy does not compile, with the line and column for WAT but without the source
+/// line the WAT parser quotes: the file may not be a policy at all (`--policy` given a file
+/// of secrets by mistake), and its contents must not reach a terminal or a log.
+fn compile_problem(e: &wasmtime::Error) -> String {
+    let mut problem = String::new();
+    for line in format!("{e:#}").lines() {
+        let trimmed = line.trim_start();
+        if let Some(location) = trimmed.strip_prefix("--> ") {
+            let mut parts = location.rsplitn(3, ':');
+            if let (Some(column), Some(line), Some(_)) = (parts.next(), parts.next(), parts.next()) {
+                problem += &format!(" (line {line}, column {column})");
+            }
+        } else if trimmed.starts_with('|') || trimmed.split_once(" |").is_some_and(|(n, _)| n.parse::<u64>().is_ok()) {
+            // The quoted source and the caret under it.
+        } else if !trimmed.is_empty() {
+            if !problem.is_empty() {
+                problem.push(' ');
+            }
+            problem += trimmed;
+        }
+    }
+    problem
 }
 
 /// The bytes of a policy file or built-in policy.

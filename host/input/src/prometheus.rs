@@ -222,9 +222,9 @@ struct MatrixSeries {
 
 /// Parses an API response body; errors say what is wrong, for the caller to place.
 fn parse_api(body: &str) -> Result<Fetched, String> {
-    crate::json::check(body.as_bytes(), true).map_err(|e| format!("not a Prometheus API response: {e}"))?;
-    let response: ApiResponse =
-        serde_json::from_str(body).map_err(|e| format!("not a Prometheus API response: {e}"))?;
+    let invalid = |e: serde_json::Error| format!("not a Prometheus API response: {}", json_problem(&e));
+    crate::json::check(body.as_bytes(), true).map_err(invalid)?;
+    let response: ApiResponse = serde_json::from_str(body).map_err(invalid)?;
     if response.status != "success" {
         return Err(format!(
             "Prometheus answered status {}: {}: {}",
@@ -254,6 +254,30 @@ fn parse_api(body: &str) -> Result<Fetched, String> {
     }
 }
 
+/// What is wrong with a JSON body, and where, without quoting the body: serde's messages
+/// quote values (`invalid type: string "..."`), and a file given by mistake may hold a
+/// secret.
+fn json_problem(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Syntax => "invalid JSON",
+        Category::Eof => "the JSON ends early",
+        Category::Data => "not the structure of an API response",
+        Category::Io => "unreadable",
+    };
+    format!("{what} at line {} column {}", e.line(), e.column())
+}
+
+/// `url` with any user name and password in it replaced by `***`, for messages.
+pub(crate) fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
 /// Parses the text exposition format; errors name the line.
 fn parse_text(body: &str) -> Result<Vec<Series>, String> {
     let mut series = Vec::new();
@@ -262,7 +286,8 @@ fn parse_text(body: &str) -> Result<Vec<Series>, String> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let bad = |what: &str| format!("line {}: {what}: `{line}`", number + 1);
+        // The line itself is not quoted: a file given by mistake may hold a secret.
+        let bad = |what: &str| format!("line {}: {what}", number + 1);
         let name_end = line.find(|c: char| c == '{' || c.is_whitespace()).ok_or_else(|| bad("no value"))?;
         let mut labels = BTreeMap::from([("__name__".to_owned(), line[..name_end].to_owned())]);
         let mut rest = &line[name_end..];
@@ -379,8 +404,9 @@ impl Collected {
         let time = now.as_second().to_string();
         let start = (now.as_second() - live.range.as_secs() as i64).to_string();
         let step = format!("{}s", live.step.as_secs().max(1));
+        let shown_url = redact(&live.url);
         let failed = |query: &Query, reason: String| Error::PrometheusQuery {
-            url: live.url.clone(),
+            url: shown_url.clone(),
             name: query.name.clone(),
             promql: query.promql.clone(),
             reason,
@@ -395,7 +421,7 @@ impl Collected {
                 request.query("time", &time)
             };
             let unreachable = |e: ureq::Error| Error::PrometheusUnreachable {
-                url: live.url.clone(),
+                url: shown_url.clone(),
                 timeout: live.timeout,
                 source: Box::new(e),
             };
@@ -464,6 +490,31 @@ mod tests {
             parse_api(scalar).unwrap(),
             Fetched::Instant(vec![Series { labels: BTreeMap::new(), values: vec![42.0] }])
         );
+    }
+
+    #[test]
+    fn credentials_in_urls_are_redacted() {
+        let cases = [
+            ("http://prometheus:9090", "http://prometheus:9090"),
+            ("https://user:s3cret@prom.example/api?x=a@b", "https://***@prom.example/api?x=a@b"),
+            ("http://token@host", "http://***@host"),
+            ("prometheus:9090", "prometheus:9090"),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(redact(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn bodies_are_never_quoted_in_errors() {
+        let secret = "ghp_0123456789abcdefSECRET";
+        for body in [format!("{{\"status\": \"{secret}\", \"data\": 1}}"), format!("{{\"token\": {secret}}}")] {
+            let err = parse_api(&body).unwrap_err();
+            assert!(!err.contains("SECRET"), "{err}");
+            assert!(err.contains("line 1 column"), "{err}");
+        }
+        let err = parse_text(&format!("{secret}\n")).unwrap_err();
+        assert_eq!(err, "line 1: no value");
     }
 
     #[test]
