@@ -275,3 +275,55 @@ fn sensitive_globs_turn_the_change_risk_decision() {
     assert_eq!(reason["outcome"], "fail");
     assert!(reason["message"].as_str().unwrap().contains("src/price.rs"), "{reason}");
 }
+
+#[test]
+fn junit_dtd_entities_never_merge_test_cases() {
+    // Regression: a name using an entity the report's DTD declares (`fails&nbsp;1`) was
+    // dropped, so 40 distinct failing cases (and a passing one) merged into one failure, and
+    // a gate allowing 5 failures let the release through.
+    let report = "tests/data/junit/dtd-entities.xml";
+    let t = tests_of(&["--junit", report]);
+    assert_eq!((t["total"].as_u64(), t["failed"].as_u64(), t["passed"].as_u64()), (Some(41), Some(40), Some(1)));
+    assert_eq!(
+        t["failures"][0],
+        serde_json::json!({"suite": "checkout", "name": "fails\u{a0}1", "kind": "failure", "message": "case\u{a0}1 failed"})
+    );
+
+    let failed = |run: &crate::common::Run| {
+        let report = run.json();
+        let reasons = report["reasons"].as_array().unwrap();
+        reasons.iter().find(|r| r["check"] == "tests.failed").unwrap()["observed"].clone()
+    };
+    let run = relgate(&["eval", "--junit", report, "--format", "json"]);
+    assert_eq!(run.code, 1, "the default readiness gate denies: {}", run.stderr);
+    assert_eq!(failed(&run), 40.0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.json");
+    std::fs::write(&config, r#"{"readiness": {"max_failed": 5, "min_pass_rate": 0}}"#).unwrap();
+    let run = relgate(&["eval", "--junit", report, "--config", config.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 1, "40 failures are more than 5: {}", run.stderr);
+    assert_eq!(run.json()["decision"], "deny");
+    assert_eq!(failed(&run), 40.0);
+}
+
+#[test]
+fn junit_entity_bombs_and_external_entities_exit_2_naming_the_file() {
+    for command in ["input", "eval"] {
+        let cases = [
+            (
+                vec!["--junit", "tests/data/junit/billion-laughs.xml"],
+                "test report tests/data/junit/billion-laughs.xml (line 17, column 38): entity `&lol9;` in attribute \
+                 `name` of <testcase> expands through more than 65536 bytes of text",
+            ),
+            (
+                vec!["--junit", "tests/data/junit/external-entity.xml"],
+                "test report tests/data/junit/external-entity.xml (line 4, column 3): entity `&secret;` in the DTD is \
+                 an external entity (SYSTEM or PUBLIC)",
+            ),
+        ];
+        crate::common::assert_usage_errors(command, &cases);
+    }
+    let run = relgate(&["input", "--junit", "tests/data/junit/external-entity.xml"]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""), "nothing of the file it points to is printed");
+}
