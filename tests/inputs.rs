@@ -327,3 +327,70 @@ fn junit_entity_bombs_and_external_entities_exit_2_naming_the_file() {
     let run = relgate(&["input", "--junit", "tests/data/junit/external-entity.xml"]);
     assert_eq!((run.code, run.stdout.as_str()), (2, ""), "nothing of the file it points to is printed");
 }
+
+/// Runs git in `dir`, with no user or system configuration.
+fn git_in(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn shallow_clone_is_an_input_error_not_an_undercount() {
+    // Regression: in a `--depth 1` checkout with the base fetched, the walk from head stopped
+    // at the shallow boundary and counted 1 commit by 1 author, where the range has 3 by 2.
+    let repo = repository();
+    let url = format!("file://{}", repo.path().display());
+    let clones = tempfile::tempdir().unwrap();
+    git_in(clones.path(), &["clone", "-q", "--depth", "1", &url, "shallow"]);
+    let shallow = clones.path().join("shallow");
+    git_in(&shallow, &["fetch", "-q", "--depth", "1", "origin", "tag", "v1.0.0"]);
+    let shallow_arg = shallow.to_str().unwrap();
+    let counts = |run: &crate::common::Run| {
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let change = run.json()["change"].clone();
+        (change["commits"].as_u64().unwrap(), change["authors"].as_u64().unwrap())
+    };
+
+    for command in ["input", "eval"] {
+        let run = relgate(&[command, "--git", shallow_arg, "--base", "v1.0.0"]);
+        assert_eq!(run.code, 2, "{command}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "git repository {shallow_arg} is a shallow clone and its history between `v1.0.0` and `HEAD` is truncated"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("git fetch --unshallow"), "{}", run.stderr);
+        assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+    }
+
+    // Opted in: what the clone has is counted, and stderr says so.
+    let run = relgate(&["input", "--git", shallow_arg, "--base", "v1.0.0", "--allow-shallow"]);
+    assert_eq!(counts(&run), (1, 1));
+    assert!(
+        run.stderr.contains("is truncated: change.commits (1) and change.authors (1) count only the commits it has"),
+        "{}",
+        run.stderr
+    );
+    let run = relgate(&["input", "--allow-shallow"]);
+    assert_eq!(run.code, 2, "--allow-shallow needs --git: {}", run.stderr);
+
+    // Fetching the range, as the error advises, makes the shallow clone complete enough.
+    git_in(&shallow, &["fetch", "-q", "--shallow-exclude=v1.0.0", "origin", "main"]);
+    let run = relgate(&["input", "--git", shallow_arg, "--base", "v1.0.0"]);
+    assert_eq!(counts(&run), (3, 2));
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+
+    // A full clone counts the whole range.
+    git_in(clones.path(), &["clone", "-q", &url, "full"]);
+    let full = clones.path().join("full");
+    let run = relgate(&["input", "--git", full.to_str().unwrap(), "--base", "v1.0.0"]);
+    assert_eq!(counts(&run), (3, 2));
+}

@@ -144,6 +144,25 @@ pub enum Error {
         /// What is wrong and how to fix it.
         reason: String,
     },
+    /// A git repository is a shallow clone whose history between the revisions is cut off, so
+    /// commits and authors cannot be counted.
+    #[error(
+        "git repository {repo} is a shallow clone and its history between `{base}` and `{head}` is truncated \
+         (commits counted before the shallow boundary: {counted}), so commits and authors would be undercounted; \
+         fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout), or enough of \
+         it (`git fetch --shallow-exclude={base}` or `git fetch --deepen=N`); or, to count only what is there, \
+         allow a shallow history explicitly (docs/input.md, Git)"
+    )]
+    ShallowHistory {
+        /// The repository.
+        repo: PathBuf,
+        /// The base revision, as given.
+        base: String,
+        /// The head revision, as given.
+        head: String,
+        /// Commits reachable from head before the walk reached the shallow boundary.
+        counted: u64,
+    },
     /// A path or glob given for test reports matches no file.
     #[error("no test report matches {pattern}")]
     NoReports {
