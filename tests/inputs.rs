@@ -275,3 +275,122 @@ fn sensitive_globs_turn_the_change_risk_decision() {
     assert_eq!(reason["outcome"], "fail");
     assert!(reason["message"].as_str().unwrap().contains("src/price.rs"), "{reason}");
 }
+
+#[test]
+fn junit_dtd_entities_never_merge_test_cases() {
+    // Regression: a name using an entity the report's DTD declares (`fails&nbsp;1`) was
+    // dropped, so 40 distinct failing cases (and a passing one) merged into one failure, and
+    // a gate allowing 5 failures let the release through.
+    let report = "tests/data/junit/dtd-entities.xml";
+    let t = tests_of(&["--junit", report]);
+    assert_eq!((t["total"].as_u64(), t["failed"].as_u64(), t["passed"].as_u64()), (Some(41), Some(40), Some(1)));
+    assert_eq!(
+        t["failures"][0],
+        serde_json::json!({"suite": "checkout", "name": "fails\u{a0}1", "kind": "failure", "message": "case\u{a0}1 failed"})
+    );
+
+    let failed = |run: &crate::common::Run| {
+        let report = run.json();
+        let reasons = report["reasons"].as_array().unwrap();
+        reasons.iter().find(|r| r["check"] == "tests.failed").unwrap()["observed"].clone()
+    };
+    let run = relgate(&["eval", "--junit", report, "--format", "json"]);
+    assert_eq!(run.code, 1, "the default readiness gate denies: {}", run.stderr);
+    assert_eq!(failed(&run), 40.0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.json");
+    std::fs::write(&config, r#"{"readiness": {"max_failed": 5, "min_pass_rate": 0}}"#).unwrap();
+    let run = relgate(&["eval", "--junit", report, "--config", config.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 1, "40 failures are more than 5: {}", run.stderr);
+    assert_eq!(run.json()["decision"], "deny");
+    assert_eq!(failed(&run), 40.0);
+}
+
+#[test]
+fn junit_entity_bombs_and_external_entities_exit_2_naming_the_file() {
+    for command in ["input", "eval"] {
+        let cases = [
+            (
+                vec!["--junit", "tests/data/junit/billion-laughs.xml"],
+                "test report tests/data/junit/billion-laughs.xml (line 17, column 38): entity `&lol9;` in attribute \
+                 `name` of <testcase> expands through more than 65536 bytes of text",
+            ),
+            (
+                vec!["--junit", "tests/data/junit/external-entity.xml"],
+                "test report tests/data/junit/external-entity.xml (line 4, column 3): entity `&secret;` in the DTD is \
+                 an external entity (SYSTEM or PUBLIC)",
+            ),
+        ];
+        crate::common::assert_usage_errors(command, &cases);
+    }
+    let run = relgate(&["input", "--junit", "tests/data/junit/external-entity.xml"]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""), "nothing of the file it points to is printed");
+}
+
+/// Runs git in `dir`, with no user or system configuration.
+fn git_in(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn shallow_clone_is_an_input_error_not_an_undercount() {
+    // Regression: in a `--depth 1` checkout with the base fetched, the walk from head stopped
+    // at the shallow boundary and counted 1 commit by 1 author, where the range has 3 by 2.
+    let repo = repository();
+    let url = format!("file://{}", repo.path().display());
+    let clones = tempfile::tempdir().unwrap();
+    git_in(clones.path(), &["clone", "-q", "--depth", "1", &url, "shallow"]);
+    let shallow = clones.path().join("shallow");
+    git_in(&shallow, &["fetch", "-q", "--depth", "1", "origin", "tag", "v1.0.0"]);
+    let shallow_arg = shallow.to_str().unwrap();
+    let counts = |run: &crate::common::Run| {
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let change = run.json()["change"].clone();
+        (change["commits"].as_u64().unwrap(), change["authors"].as_u64().unwrap())
+    };
+
+    for command in ["input", "eval"] {
+        let run = relgate(&[command, "--git", shallow_arg, "--base", "v1.0.0"]);
+        assert_eq!(run.code, 2, "{command}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "git repository {shallow_arg} is a shallow clone and its history between `v1.0.0` and `HEAD` is truncated"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("git fetch --unshallow"), "{}", run.stderr);
+        assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+    }
+
+    // Opted in: what the clone has is counted, and stderr says so.
+    let run = relgate(&["input", "--git", shallow_arg, "--base", "v1.0.0", "--allow-shallow"]);
+    assert_eq!(counts(&run), (1, 1));
+    assert!(
+        run.stderr.contains("is truncated: change.commits (1) and change.authors (1) count only the commits it has"),
+        "{}",
+        run.stderr
+    );
+    let run = relgate(&["input", "--allow-shallow"]);
+    assert_eq!(run.code, 2, "--allow-shallow needs --git: {}", run.stderr);
+
+    // Fetching the range, as the error advises, makes the shallow clone complete enough.
+    git_in(&shallow, &["fetch", "-q", "--shallow-exclude=v1.0.0", "origin", "main"]);
+    let run = relgate(&["input", "--git", shallow_arg, "--base", "v1.0.0"]);
+    assert_eq!(counts(&run), (3, 2));
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+
+    // A full clone counts the whole range.
+    git_in(clones.path(), &["clone", "-q", &url, "full"]);
+    let full = clones.path().join("full");
+    let run = relgate(&["input", "--git", full.to_str().unwrap(), "--base", "v1.0.0"]);
+    assert_eq!(counts(&run), (3, 2));
+}

@@ -205,6 +205,11 @@ pub struct InputArgs {
     /// A glob of sensitive paths (`**/migrations/**`); repeat for several.
     #[arg(long, value_name = "GLOB", requires = "git")]
     pub sensitive: Vec<String>,
+    /// Read a shallow clone whose history between --base and --head is truncated, counting
+    /// only the commits it has (with a warning), instead of failing. Without it, fetch the
+    /// history: `git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout.
+    #[arg(long, requires = "git")]
+    pub allow_shallow: bool,
     /// `release.service`.
     #[arg(long, value_name = "NAME")]
     pub service: Option<String>,
@@ -258,6 +263,7 @@ impl InputArgs {
             let mut range = GitRange::new(repo, base);
             range.head.clone_from(&self.head);
             range.sensitive.clone_from(&self.sensitive);
+            range.allow_shallow = self.allow_shallow;
             sources.git = Some(range);
         }
         sources.release.service.clone_from(&self.service);

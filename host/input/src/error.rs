@@ -110,6 +110,59 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A test report uses or declares an entity relgate refuses to expand: an undeclared,
+    /// external, parameter or recursive one, one that expands to markup, or one that expands
+    /// beyond the bounds (an entity expansion bomb).
+    #[error("test report {path} (line {line}, column {column}): entity `{entity}` in {place} {reason}")]
+    ReportEntity {
+        /// The report.
+        path: PathBuf,
+        /// 1-based line of the reference or declaration.
+        line: usize,
+        /// 1-based column of the reference or declaration.
+        column: usize,
+        /// The entity, as a reference (`&nbsp;`, `%ext;`).
+        entity: String,
+        /// Where it is (`attribute `name` of <testcase>`, `the DTD`).
+        place: String,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// An attribute of a test suite, case or outcome cannot be read.
+    #[error("test report {path} (line {line}, column {column}): attribute `{attribute}` of <{element}> {reason}")]
+    ReportAttribute {
+        /// The report.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// The element (`testcase`).
+        element: String,
+        /// The attribute (`name`).
+        attribute: String,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// A git repository is a shallow clone whose history between the revisions is cut off, so
+    /// commits and authors cannot be counted.
+    #[error(
+        "git repository {repo} is a shallow clone and its history between `{base}` and `{head}` is truncated \
+         (commits counted before the shallow boundary: {counted}), so commits and authors would be undercounted; \
+         fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout), or enough of \
+         it (`git fetch --shallow-exclude={base}` or `git fetch --deepen=N`); or, to count only what is there, \
+         allow a shallow history explicitly (docs/input.md, Git)"
+    )]
+    ShallowHistory {
+        /// The repository.
+        repo: PathBuf,
+        /// The base revision, as given.
+        base: String,
+        /// The head revision, as given.
+        head: String,
+        /// Commits reachable from head before the walk reached the shallow boundary.
+        counted: u64,
+    },
     /// A path or glob given for test reports matches no file.
     #[error("no test report matches {pattern}")]
     NoReports {

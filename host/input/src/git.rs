@@ -24,12 +24,24 @@ pub struct GitRange {
     pub head: String,
     /// Globs of sensitive paths (`**/migrations/**`).
     pub sensitive: Vec<String>,
+    /// Whether a shallow clone whose history between the revisions is truncated is read
+    /// anyway, counting only the commits it has, with a warning on standard error. Default
+    /// `false`: such a clone is an error ([`Error::ShallowHistory`]), since its counts of
+    /// commits and authors are too low and a gate would judge a smaller change than the
+    /// real one.
+    pub allow_shallow: bool,
 }
 
 impl GitRange {
     /// A range from `base` to `HEAD` in `repo`.
     pub fn new(repo: impl Into<PathBuf>, base: impl Into<String>) -> Self {
-        GitRange { repo: repo.into(), base: base.into(), head: "HEAD".into(), sensitive: Vec::new() }
+        GitRange {
+            repo: repo.into(),
+            base: base.into(),
+            head: "HEAD".into(),
+            sensitive: Vec::new(),
+            allow_shallow: false,
+        }
     }
 }
 
@@ -57,6 +69,10 @@ pub(crate) fn change(range: &GitRange) -> Result<Change, Error> {
 
     let mut commits = 0u64;
     let mut authors = BTreeSet::new();
+    // In a shallow clone, the commits whose parents were not fetched: the walk stops at them.
+    let shallow = repo.shallow_commits().map_err(|e| git_error(path, "cannot read the shallow commits")(boxed(e)))?;
+    // The parents of the range's boundary commits, which the walk could not follow.
+    let mut cut = Vec::new();
     let walk = repo
         .rev_walk([head.id])
         .with_hidden([base.id])
@@ -68,6 +84,29 @@ pub(crate) fn change(range: &GitRange) -> Result<Change, Error> {
         let author = commit.author().map_err(|e| git_error(path, "cannot read a commit's author")(boxed(e)))?;
         authors.insert(author.email.to_str_lossy().to_lowercase());
         commits += 1;
+        if shallow.as_ref().is_some_and(|s| s.binary_search(&info.id).is_ok()) {
+            cut.extend(commit.parent_ids().map(|id| id.detach()));
+        }
+    }
+    if !cut.is_empty() && !all_behind(&repo, path, base.id, cut)? {
+        if !range.allow_shallow {
+            return Err(Error::ShallowHistory {
+                repo: path.clone(),
+                base: range.base.clone(),
+                head: range.head.clone(),
+                counted: commits,
+            });
+        }
+        // The caller opted in; this crate has no logging facade, and the warning must reach
+        // whoever reads the run, so it goes to standard error.
+        eprintln!(
+            "warning: git repository {} is a shallow clone whose history between `{}` and `{}` is truncated: \
+             change.commits ({commits}) and change.authors ({}) count only the commits it has",
+            path.display(),
+            range.base,
+            range.head,
+            authors.len(),
+        );
     }
 
     let tree_error = |e| git_error(path, "cannot diff the trees")(e);
@@ -116,6 +155,29 @@ pub(crate) fn change(range: &GitRange) -> Result<Change, Error> {
         entropy: Some(entropy(&change.files)),
         ..change
     })
+}
+
+/// Whether each of `commits` is `base` or one of the ancestors of `base` the repository
+/// has: then the walk from head, which stopped at them, missed no commit of the range.
+fn all_behind(
+    repo: &gix::Repository,
+    path: &Path,
+    base: gix::ObjectId,
+    mut commits: Vec<gix::ObjectId>,
+) -> Result<bool, Error> {
+    commits.retain(|c| *c != base);
+    if commits.is_empty() {
+        return Ok(true);
+    }
+    let walk_error = |e| git_error(path, "cannot walk the history of the base")(e);
+    for info in repo.rev_walk([base]).all().map_err(|e| walk_error(boxed(e)))? {
+        let info = info.map_err(|e| walk_error(boxed(e)))?;
+        commits.retain(|c| *c != info.id);
+        if commits.is_empty() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// One file's change; `None` for trees and submodules. A file git deems binary is flagged,

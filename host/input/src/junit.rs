@@ -9,11 +9,20 @@
 //! case whose teardown errored): an error outranks a failure, which outranks a skip, which
 //! outranks a pass. A case that passed after failing (`flakyFailure`, `flakyError`) counts
 //! as passed and flaky. The parse streams, so report size costs time, not memory.
+//!
+//! A report may declare entities in its internal DTD subset (`<!DOCTYPE testsuites
+//! [<!ENTITY nbsp "&#160;">]>`) and use them in names and messages: they are expanded as XML
+//! prescribes, within bounds. What relgate cannot expand faithfully is an error, never an
+//! empty or shortened name (which would merge distinct cases into one): an external or
+//! parameter entity, an undeclared or recursive one, one that expands to markup, one that
+//! expands beyond the bounds (an entity expansion bomb), and a DTD attribute default.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
 
+use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 use relgate_sdk::{Failure, FailureKind, Suite, Tests};
 
@@ -21,6 +30,24 @@ use crate::Error;
 
 /// Longest failure message kept, in characters.
 const MAX_MESSAGE: usize = 500;
+
+/// Deepest nesting of entity references (an entity whose text refers to another...).
+const MAX_ENTITY_DEPTH: usize = 16;
+/// Most replacement text one entity reference in a report may expand through, in bytes:
+/// where a "billion laughs" stops.
+const MAX_REFERENCE_EXPANSION: usize = 64 * 1024;
+/// Most replacement text all entity references of one report may expand through, in bytes.
+const MAX_REPORT_EXPANSION: usize = 16 * 1024 * 1024;
+
+/// How to fix a reference to an undeclared entity.
+const DECLARE: &str = "declare it in the report's DTD (`<!DOCTYPE testsuites [<!ENTITY nbsp \"&#160;\">]>`) or \
+                       write the character as a character reference (`&#160;`)";
+/// Why a parameter entity is refused, and what to do instead.
+const PARAMETER: &str = "is a parameter entity, which relgate does not read (a JUnit report needs none): declare \
+                         general entities with their text inline, `<!ENTITY name \"text\">`";
+/// Why an external entity is refused, and what to do instead.
+const EXTERNAL: &str = "is an external entity (SYSTEM or PUBLIC): relgate never reads the files or URLs a report \
+                        points to; declare the entity with its text inline, `<!ENTITY name \"text\">`";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Status {
@@ -57,13 +84,6 @@ pub(crate) struct Report {
     suite_time: HashMap<String, f64>,
 }
 
-fn attribute(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
-}
-
 /// Seconds as tools write them (`1.5`, `1,234.5`), in milliseconds.
 fn millis(text: Option<String>) -> Option<f64> {
     let seconds: f64 = text?.replace(',', "").trim().parse().ok()?;
@@ -96,26 +116,43 @@ impl Report {
     /// Reads one report.
     pub(crate) fn read(&mut self, path: &Path) -> Result<(), Error> {
         let file = std::fs::File::open(path).map_err(|source| Error::ReadReport { path: path.into(), source })?;
-        self.parse(std::io::BufReader::new(file), &path.display().to_string()).map_err(|(position, message)| {
-            let (line, column) = line_column(path, position);
-            Error::ParseReport { path: path.into(), line, column, message }
+        self.parse(std::io::BufReader::new(file), &path.display().to_string()).map_err(|problem| {
+            let (line, column) = std::fs::read(path).map_or((0, 0), |bytes| line_column(&bytes, problem.at));
+            problem.kind.into_error(path, line, column)
         })
     }
 
-    /// Parses one report; on error, the byte position and what is wrong.
-    pub(crate) fn parse<R: BufRead>(&mut self, source: R, file: &str) -> Result<(), (u64, String)> {
+    /// Parses one report; on error, where and what is wrong.
+    fn parse<R: BufRead>(&mut self, source: R, file: &str) -> Result<(), Problem> {
         let mut reader = quick_xml::Reader::from_reader(source);
         let mut buf = Vec::new();
-        let mut parser =
-            Parser { report: self, file, suites: Vec::new(), current: None, message: None, saw_root: false };
+        let mut parser = Parser {
+            report: self,
+            file,
+            suites: Vec::new(),
+            current: None,
+            message: None,
+            saw_root: false,
+            saw_doctype: false,
+            entities: Entities::default(),
+        };
         loop {
-            let event = reader.read_event_into(&mut buf).map_err(|e| (reader.error_position(), e.to_string()))?;
+            // Where the event starts: the previous one ends just before it.
+            let at = reader.buffer_position();
+            let event = reader
+                .read_event_into(&mut buf)
+                .map_err(|e| Problem::syntax(reader.error_position(), e.to_string()))?;
             match event {
-                Event::Start(e) => parser.start(&e, false).map_err(|m| (0, m))?,
-                Event::Empty(e) => parser.start(&e, true).map_err(|m| (0, m))?,
+                Event::DocType(d) => {
+                    // The text ends just before the closing `>`.
+                    let start = reader.buffer_position() - 1 - d.len() as u64;
+                    parser.doctype(&d, start)?;
+                }
+                Event::Start(e) => parser.start(&e, at, false)?,
+                Event::Empty(e) => parser.start(&e, at, true)?,
                 Event::Text(t) => parser.text(&t.xml10_content()),
                 Event::CData(t) => parser.text(&t),
-                Event::GeneralRef(r) => parser.general_ref(&r),
+                Event::GeneralRef(r) => parser.general_ref(&r, at)?,
                 Event::End(e) => parser.end(e.local_name().as_ref()),
                 Event::Eof => break,
                 _ => {}
@@ -123,7 +160,7 @@ impl Report {
             buf.clear();
         }
         if !parser.saw_root {
-            return Err((0, "the file is empty: no <testsuites> or <testsuite> element".into()));
+            return Err(Problem::syntax(0, "the file is empty: no <testsuites> or <testsuite> element"));
         }
         Ok(())
     }
@@ -220,59 +257,129 @@ struct Parser<'r> {
     /// `message` attribute.
     message: Option<String>,
     saw_root: bool,
+    saw_doctype: bool,
+    /// The entities the report's DTD declares.
+    entities: Entities,
 }
 
 impl Parser<'_> {
-    fn start(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), String> {
+    /// The DOCTYPE, whose text starts at byte `at`.
+    fn doctype(&mut self, text: &str, at: u64) -> Result<(), Problem> {
+        if self.saw_root || self.saw_doctype {
+            return Err(Problem::syntax(at, "a DOCTYPE may only come once, before the root element"));
+        }
+        self.saw_doctype = true;
+        read_doctype(text, &mut self.entities).map_err(|(offset, kind)| Problem { at: at + offset as u64, kind })
+    }
+
+    /// A start or empty tag at byte `at`.
+    fn start(&mut self, e: &BytesStart<'_>, at: u64, empty: bool) -> Result<(), Problem> {
         let name = e.local_name();
         let name = name.as_ref();
         if !self.saw_root {
             self.saw_root = true;
             if name != "testsuites" && name != "testsuite" {
                 let root = name;
-                return Err(format!(
-                    "the root element is <{root}>, not <testsuites> or <testsuite>: this is not a JUnit report"
+                return Err(Problem::syntax(
+                    at,
+                    format!(
+                        "the root element is <{root}>, not <testsuites> or <testsuite>: this is not a JUnit report"
+                    ),
                 ));
             }
         }
         match name {
-            "testsuite" => self.start_suite(e, empty),
-            "testcase" => self.start_case(e, empty),
+            "testsuite" => {
+                let [suite, time] = self.attributes(e, at, ["name", "time"])?;
+                self.start_suite(suite, time, empty);
+            }
+            "testcase" => {
+                let [class, case, time] = self.attributes(e, at, ["classname", "name", "time"])?;
+                self.start_case(class, case, time, empty);
+            }
             other => {
                 if let Some(outcome) = outcome(other) {
-                    self.start_outcome(e, outcome, empty);
+                    let [message] = self.attributes(e, at, ["message"])?;
+                    self.start_outcome(message, outcome, empty);
                 }
             }
         }
         Ok(())
     }
 
-    fn start_suite(&mut self, e: &BytesStart<'_>, empty: bool) {
-        let suite = attribute(e, "name").unwrap_or_else(|| self.file.to_owned());
+    /// The `wanted` attributes of a suite, case or outcome element at byte `at`. Every
+    /// attribute is read, wanted or not, so that one relgate cannot read is an error, never
+    /// a value dropped.
+    fn attributes<const N: usize>(
+        &mut self,
+        e: &BytesStart<'_>,
+        at: u64,
+        wanted: [&str; N],
+    ) -> Result<[Option<String>; N], Problem> {
+        let element = e.local_name();
+        let element = element.as_ref();
+        // The tag's text, from just after its `<`: attribute positions are relative to it.
+        let tag: &str = e;
+        let in_tag = |offset: usize| at + 1 + offset as u64;
+        let mut values = std::array::from_fn(|_| None);
+        for attribute in e.attributes() {
+            let attribute = attribute.map_err(|error| match error {
+                AttrError::Duplicated(offset, _) => Problem {
+                    at: in_tag(offset),
+                    kind: ProblemKind::Attribute {
+                        element: element.to_owned(),
+                        attribute: name_at(tag, offset).to_owned(),
+                        reason: "is given twice; give it once".into(),
+                    },
+                },
+                other => Problem::syntax(at, format!("<{element}> has a malformed attribute: {other}")),
+            })?;
+            let key = attribute.key.local_name();
+            let key = key.as_ref();
+            let raw: &str = &attribute.value;
+            let value = self.entities.attribute_value(raw).map_err(|(offset, refusal)| {
+                let at = in_tag(offset_in(tag, raw).unwrap_or(0) + offset);
+                let kind = match refusal {
+                    Refusal::Entity { entity, reason } => {
+                        ProblemKind::Entity { entity, place: format!("attribute `{key}` of <{element}>"), reason }
+                    }
+                    Refusal::Value(reason) => {
+                        ProblemKind::Attribute { element: element.to_owned(), attribute: key.to_owned(), reason }
+                    }
+                };
+                Problem { at, kind }
+            })?;
+            if let Some(slot) = wanted.iter().position(|w| *w == key).map(|i| &mut values[i])
+                && slot.is_none()
+            {
+                *slot = Some(value.into_owned());
+            }
+        }
+        Ok(values)
+    }
+
+    fn start_suite(&mut self, name: Option<String>, time: Option<String>, empty: bool) {
+        let suite = name.unwrap_or_else(|| self.file.to_owned());
         if !self.report.suite_time.contains_key(&suite) {
             self.report.suite_order.push(suite.clone());
         }
-        let time = millis(attribute(e, "time")).unwrap_or(0.0);
+        let time = millis(time).unwrap_or(0.0);
         *self.report.suite_time.entry(suite.clone()).or_default() += time;
         if !empty {
             self.suites.push(suite);
         }
     }
 
-    fn start_case(&mut self, e: &BytesStart<'_>, empty: bool) {
+    fn start_case(&mut self, class: Option<String>, name: Option<String>, time: Option<String>, empty: bool) {
         let suite = self.suites.last().cloned().unwrap_or_else(|| self.file.to_owned());
-        let key = CaseKey {
-            suite: suite.clone(),
-            class: attribute(e, "classname").unwrap_or_default(),
-            name: attribute(e, "name").unwrap_or_default(),
-        };
+        let key = CaseKey { suite: suite.clone(), class: class.unwrap_or_default(), name: name.unwrap_or_default() };
         let case = Case {
             suite,
             name: key.name.clone(),
             status: Status::Passed,
             flaky: false,
             message: String::new(),
-            duration_ms: millis(attribute(e, "time")).unwrap_or(0.0),
+            duration_ms: millis(time).unwrap_or(0.0),
         };
         self.current = Some((key, case));
         if empty {
@@ -281,14 +388,14 @@ impl Parser<'_> {
     }
 
     /// An outcome element (`<failure>`, `<skipped>`, `<flakyFailure>`...) inside a case.
-    fn start_outcome(&mut self, e: &BytesStart<'_>, (status, flaky): (Status, bool), empty: bool) {
+    fn start_outcome(&mut self, message: Option<String>, (status, flaky): (Status, bool), empty: bool) {
         let Some((_, case)) = self.current.as_mut() else { return };
         case.flaky |= flaky;
         if status <= case.status {
             return;
         }
         case.status = status;
-        let message = attribute(e, "message").filter(|m| !m.trim().is_empty());
+        let message = message.filter(|m| !m.trim().is_empty());
         case.message = message.as_deref().map(trim_message).unwrap_or_default();
         if case.message.is_empty() && !empty {
             self.message = Some(String::new());
@@ -301,18 +408,21 @@ impl Parser<'_> {
         }
     }
 
-    /// An entity or character reference in an outcome's text.
-    fn general_ref(&mut self, r: &quick_xml::events::BytesRef<'_>) {
-        let Some(message) = self.message.as_mut() else { return };
-        let resolved = match &**r {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            _ => r.resolve_char_ref().ok().flatten(),
-        };
-        message.extend(resolved);
+    /// An entity or character reference in text, at byte `at`. It is expanded wherever it
+    /// is, so that one relgate cannot expand is an error even outside an outcome's text: an
+    /// entity could otherwise hide a `<testcase>` or a `<failure>`.
+    fn general_ref(&mut self, r: &quick_xml::events::BytesRef<'_>, at: u64) -> Result<(), Problem> {
+        let name: &str = r;
+        let mut unused = String::new();
+        let out = self.message.as_mut().unwrap_or(&mut unused);
+        self.entities.expand(name, Context::Content, out).map_err(|reason| {
+            let kind = if name.starts_with('#') {
+                ProblemKind::Syntax(format!("`&{name};` {reason}"))
+            } else {
+                ProblemKind::Entity { entity: format!("&{name};"), place: "text".into(), reason }
+            };
+            Problem { at, kind }
+        })
     }
 
     fn end(&mut self, name: &str) {
@@ -337,10 +447,549 @@ impl Parser<'_> {
     }
 }
 
+/// What is wrong with a report, and where.
+#[derive(Debug)]
+struct Problem {
+    /// The byte offset in the report.
+    at: u64,
+    kind: ProblemKind,
+}
+
+impl Problem {
+    fn syntax(at: u64, message: impl Into<String>) -> Self {
+        Problem { at, kind: ProblemKind::Syntax(message.into()) }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum ProblemKind {
+    /// Not well-formed XML, or not a JUnit report.
+    Syntax(String),
+    /// An entity reference or declaration relgate refuses.
+    Entity { entity: String, place: String, reason: String },
+    /// An attribute relgate cannot read.
+    Attribute { element: String, attribute: String, reason: String },
+}
+
+impl ProblemKind {
+    fn into_error(self, path: &Path, line: usize, column: usize) -> Error {
+        let path = path.into();
+        match self {
+            ProblemKind::Syntax(message) => Error::ParseReport { path, line, column, message },
+            ProblemKind::Entity { entity, place, reason } => {
+                Error::ReportEntity { path, line, column, entity, place, reason }
+            }
+            ProblemKind::Attribute { element, attribute, reason } => {
+                Error::ReportAttribute { path, line, column, element, attribute, reason }
+            }
+        }
+    }
+}
+
+/// Why an attribute value cannot be read.
+#[derive(Debug, PartialEq, Eq)]
+enum Refusal {
+    /// An entity reference (written `&name;`) that cannot be expanded.
+    Entity { entity: String, reason: String },
+    /// Anything else: a bad character reference, a stray `&`.
+    Value(String),
+}
+
+/// Where a reference is expanded: attribute values turn white space into spaces
+/// (XML 1.0, 3.3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Context {
+    Attribute,
+    Content,
+}
+
+/// The general entities a report's DTD declares, and how much expanding them has cost.
+#[derive(Debug, Default)]
+struct Entities {
+    /// Replacement text by name: the declared literal with its character references
+    /// expanded and its entity references kept, to be expanded where it is used (XML 1.0,
+    /// 4.5).
+    declared: HashMap<String, String>,
+    /// Replacement text the report's references have expanded through so far, in bytes.
+    spent: usize,
+}
+
+impl Entities {
+    /// Declares an entity. The first declaration binds (XML 1.0, 4.2), and the predefined
+    /// entities keep their meaning.
+    fn declare(&mut self, name: &str, replacement: String) {
+        if predefined(name).is_none() && !self.declared.contains_key(name) {
+            self.declared.insert(name.to_owned(), replacement);
+        }
+    }
+
+    /// Appends what the reference `&name;` stands for to `out`: a predefined entity, a
+    /// character reference (`name` is then `#160` or `#xA0`) or a declared entity; on
+    /// refusal, why and how to fix it.
+    fn expand(&mut self, name: &str, context: Context, out: &mut String) -> Result<(), String> {
+        if let Some(c) = predefined(name) {
+            out.push(c);
+            return Ok(());
+        }
+        if let Some(number) = name.strip_prefix('#') {
+            out.push(char_ref(number).ok_or_else(|| "is not a character XML allows".to_owned())?);
+            return Ok(());
+        }
+        let mut expansion =
+            Expansion { declared: &self.declared, context, out, chain: Vec::new(), spent: 0, before: self.spent };
+        let expanded = expansion.entity(name);
+        self.spent += expansion.spent;
+        expanded
+    }
+
+    /// An attribute value as XML 1.0 normalizes it (3.3.3): references expanded, white
+    /// space turned into spaces. On refusal, the byte offset in `raw` of the `&` at fault,
+    /// and why.
+    fn attribute_value<'v>(&mut self, raw: &'v str) -> Result<Cow<'v, str>, (usize, Refusal)> {
+        const SPECIAL: [char; 4] = ['&', '\t', '\n', '\r'];
+        if !raw.contains(SPECIAL) {
+            return Ok(Cow::Borrowed(raw));
+        }
+        let stray = || Refusal::Value("has an `&` that begins no reference; write `&amp;` for `&`".into());
+        let mut value = String::with_capacity(raw.len());
+        let mut from = 0;
+        while let Some(at) = raw[from..].find(SPECIAL).map(|i| from + i) {
+            value.push_str(&raw[from..at]);
+            from = at + 1;
+            match raw.as_bytes()[at] {
+                b'&' => {
+                    let end = raw[at..].find(';').map(|i| at + i).ok_or_else(|| (at, stray()))?;
+                    let name = &raw[at + 1..end];
+                    if !name.starts_with('#') && !is_name(name) {
+                        return Err((at, stray()));
+                    }
+                    self.expand(name, Context::Attribute, &mut value).map_err(|reason| {
+                        let refusal = if name.starts_with('#') {
+                            Refusal::Value(format!("has `&{name};`, which {reason}"))
+                        } else {
+                            Refusal::Entity { entity: format!("&{name};"), reason }
+                        };
+                        (at, refusal)
+                    })?;
+                    from = end + 1;
+                }
+                b'\r' => {
+                    value.push(' ');
+                    // A `\r\n` line end is one space.
+                    if raw.as_bytes().get(from) == Some(&b'\n') {
+                        from += 1;
+                    }
+                }
+                _ => value.push(' '),
+            }
+        }
+        value.push_str(&raw[from..]);
+        Ok(Cow::Owned(value))
+    }
+}
+
+/// One reference's expansion through the declared entities.
+struct Expansion<'d, 'o> {
+    declared: &'d HashMap<String, String>,
+    context: Context,
+    out: &'o mut String,
+    /// The entities being expanded, outermost first.
+    chain: Vec<&'d str>,
+    /// Replacement text this reference has expanded through, in bytes.
+    spent: usize,
+    /// Replacement text the report's earlier references expanded through, in bytes.
+    before: usize,
+}
+
+impl<'d> Expansion<'d, '_> {
+    /// The references being expanded, from the outermost, and then `last`, for messages:
+    /// `&a; → &b;`.
+    fn path(&self, last: Option<&str>) -> String {
+        let names = self.chain.iter().copied().chain(last);
+        names.map(|n| format!("&{n};")).collect::<Vec<_>>().join(" → ")
+    }
+
+    fn entity(&mut self, name: &str) -> Result<(), String> {
+        let Some((name, text)) = self.declared.get_key_value(name) else {
+            return Err(if self.chain.is_empty() {
+                format!("is not declared in the report's DTD; {DECLARE}")
+            } else {
+                format!(
+                    "refers to `&{name};` ({}), which is not declared in the report's DTD; {DECLARE}",
+                    self.path(Some(name))
+                )
+            });
+        };
+        if self.chain.contains(&name.as_str()) {
+            return Err(format!(
+                "is recursive ({}): an entity may not refer to itself; relgate refuses the report",
+                self.path(Some(name))
+            ));
+        }
+        if self.chain.len() >= MAX_ENTITY_DEPTH {
+            return Err(format!(
+                "nests entities more than {MAX_ENTITY_DEPTH} deep ({}); relgate refuses deeper nesting",
+                self.path(Some(name))
+            ));
+        }
+        // Every reference costs a byte, so that entities expanding to nothing cost too.
+        self.spent += text.len() + 1;
+        if self.spent > MAX_REFERENCE_EXPANSION {
+            return Err(format!(
+                "expands through more than {MAX_REFERENCE_EXPANSION} bytes of text, like an entity expansion bomb \
+                 (\"billion laughs\"); relgate refuses it"
+            ));
+        }
+        if self.before + self.spent > MAX_REPORT_EXPANSION {
+            return Err(format!(
+                "takes the report's entity expansions over {MAX_REPORT_EXPANSION} bytes of text in all, like an \
+                 entity expansion bomb; relgate refuses it"
+            ));
+        }
+        self.chain.push(name);
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(['&', '<', '\t', '\n', '\r']) {
+            self.out.push_str(&rest[..at]);
+            let special = rest.as_bytes()[at];
+            rest = &rest[at + 1..];
+            match special {
+                b'<' => {
+                    return Err(format!(
+                        "expands to markup ({} contains `<`); relgate does not expand entities into elements: write \
+                         the elements themselves, or `&#38;#60;` for a `<` in text",
+                        self.path(None)
+                    ));
+                }
+                b'&' => {
+                    let reference = rest.find(';').map(|end| &rest[..end]).filter(|r| r.starts_with('#') || is_name(r));
+                    let Some(reference) = reference else {
+                        return Err(format!(
+                            "expands to an `&` that begins no reference ({}); write `&#38;#38;` for an `&` in an \
+                             entity's text",
+                            self.path(None)
+                        ));
+                    };
+                    rest = &rest[reference.len() + 1..];
+                    if let Some(c) = predefined(reference) {
+                        self.out.push(c);
+                    } else if let Some(number) = reference.strip_prefix('#') {
+                        let c = char_ref(number).ok_or_else(|| {
+                            format!(
+                                "expands to `&{reference};`, which is not a character XML allows ({})",
+                                self.path(None)
+                            )
+                        })?;
+                        self.out.push(c);
+                    } else {
+                        self.entity(reference)?;
+                    }
+                }
+                _ if self.context == Context::Attribute => self.out.push(' '),
+                white => self.out.push(char::from(white)),
+            }
+        }
+        self.out.push_str(rest);
+        self.chain.pop();
+        Ok(())
+    }
+}
+
+/// The characters of XML's predefined entities.
+fn predefined(name: &str) -> Option<char> {
+    match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => None,
+    }
+}
+
+/// The character of a character reference's number (`160`, `xA0`), if XML allows it.
+fn char_ref(number: &str) -> Option<char> {
+    let (digits, radix) = match number.strip_prefix('x') {
+        Some(hex) => (hex, 16),
+        None => (number, 10),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let c = char::from_u32(u32::from_str_radix(digits, radix).ok()?)?;
+    // XML 1.0's Char production (surrogates are no `char`).
+    let allowed = matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}');
+    allowed.then_some(c)
+}
+
+/// Whether `name` is an XML name (loosely: any non-ASCII character is taken for a name
+/// character).
+fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let start = |c: char| c.is_ascii_alphabetic() || c == '_' || c == ':' || !c.is_ascii();
+    chars.next().is_some_and(start) && chars.all(|c| start(c) || c.is_ascii_digit() || c == '-' || c == '.')
+}
+
+/// Where `part`, a slice of `whole`, starts in it.
+fn offset_in(whole: &str, part: &str) -> Option<usize> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    (start + part.len() <= whole.len()).then_some(start)
+}
+
+/// The attribute name that starts at `offset` in a tag's text.
+fn name_at(tag: &str, offset: usize) -> &str {
+    let rest = tag.get(offset..).unwrap_or("");
+    let end = rest.find(|c: char| c == '=' || c.is_ascii_whitespace()).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// Reads the general entities a DOCTYPE's internal subset declares; `text` is the DOCTYPE
+/// between `<!DOCTYPE ` and `>`. What would make relgate read the report otherwise than a
+/// conforming XML reader is refused: external and parameter entities, and attribute
+/// defaults (relgate applies none). An external DTD subset is never read, so an entity it
+/// alone declares is undeclared where it is used. On error, the byte offset in `text` and
+/// what is wrong.
+fn read_doctype(text: &str, entities: &mut Entities) -> Result<(), (usize, ProblemKind)> {
+    let mut dtd = Dtd { text, pos: 0 };
+    dtd.name();
+    dtd.space();
+    if dtd.keyword("SYSTEM") {
+        dtd.space();
+        dtd.literal()?;
+    } else if dtd.keyword("PUBLIC") {
+        dtd.space();
+        dtd.literal()?;
+        dtd.space();
+        dtd.literal()?;
+    }
+    dtd.space();
+    if dtd.eat("[") {
+        loop {
+            dtd.space();
+            let at = dtd.pos;
+            let rest = dtd.rest();
+            if dtd.eat("]") {
+                break;
+            } else if rest.starts_with("<!--") {
+                dtd.skip_past("-->")?;
+            } else if rest.starts_with("<?") {
+                dtd.skip_past("?>")?;
+            } else if dtd.eat("<!ENTITY") {
+                dtd.entity(at, entities)?;
+            } else if rest.starts_with("<!ATTLIST") {
+                // In an attribute list declaration, only a default value is quoted.
+                if dtd.declaration()?.contains(['"', '\'']) {
+                    return Err((
+                        at,
+                        ProblemKind::Syntax(
+                            "the DTD gives an attribute a default value (`<!ATTLIST`), which relgate does not apply, \
+                             so it would read the report otherwise than an XML reader that does; write the \
+                             attribute on the elements instead"
+                                .into(),
+                        ),
+                    ));
+                }
+            } else if rest.starts_with("<!ELEMENT") || rest.starts_with("<!NOTATION") {
+                dtd.declaration()?;
+            } else if let Some(reference) = rest.strip_prefix('%') {
+                let name = reference.split(';').next().unwrap_or("");
+                let kind = ProblemKind::Entity {
+                    entity: format!("%{name};"),
+                    place: "the DTD".into(),
+                    reason: PARAMETER.into(),
+                };
+                return Err((at, kind));
+            } else if rest.is_empty() {
+                return Err((at, ProblemKind::Syntax("the DTD's internal subset has no closing `]`".into())));
+            } else {
+                let declaration = rest.find('>').map_or(rest, |end| &rest[..=end]);
+                let shown: String = declaration.chars().take(40).collect();
+                return Err((at, ProblemKind::Syntax(format!("the DTD has `{shown}`, which is no declaration"))));
+            }
+        }
+        dtd.space();
+    }
+    if !dtd.rest().is_empty() {
+        return Err((dtd.pos, ProblemKind::Syntax("the DOCTYPE has text after its internal subset".into())));
+    }
+    Ok(())
+}
+
+/// A cursor over a DOCTYPE's text.
+struct Dtd<'t> {
+    text: &'t str,
+    /// The byte offset of what is read next.
+    pos: usize,
+}
+
+impl<'t> Dtd<'t> {
+    fn rest(&self) -> &'t str {
+        &self.text[self.pos..]
+    }
+
+    fn eat(&mut self, s: &str) -> bool {
+        let found = self.rest().starts_with(s);
+        if found {
+            self.pos += s.len();
+        }
+        found
+    }
+
+    /// Reads a keyword that is followed by white space or a quote.
+    fn keyword(&mut self, keyword: &str) -> bool {
+        let rest = self.rest();
+        let found =
+            rest.strip_prefix(keyword).is_some_and(|after| after.starts_with([' ', '\t', '\n', '\r', '"', '\'']));
+        if found {
+            self.pos += keyword.len();
+        }
+        found
+    }
+
+    fn space(&mut self) {
+        let rest = self.rest();
+        self.pos += rest.len() - rest.trim_start_matches([' ', '\t', '\n', '\r']).len();
+    }
+
+    fn name(&mut self) -> &'t str {
+        let rest = self.rest();
+        let end = rest.find([' ', '\t', '\n', '\r', '[', ']', '>', '"', '\'', '%', ';']).unwrap_or(rest.len());
+        self.pos += end;
+        &rest[..end]
+    }
+
+    /// A quoted literal: its offset and its text, without the quotes.
+    fn literal(&mut self) -> Result<(usize, &'t str), (usize, ProblemKind)> {
+        let at = self.pos;
+        let rest = self.rest();
+        let quote = rest.chars().next().filter(|&c| c == '"' || c == '\'');
+        let end = quote.and_then(|q| rest[1..].find(q));
+        let (Some(_), Some(end)) = (quote, end) else {
+            return Err((at, ProblemKind::Syntax("the DTD lacks a quoted value here".into())));
+        };
+        self.pos += end + 2;
+        Ok((at + 1, &rest[1..=end]))
+    }
+
+    fn skip_past(&mut self, end: &str) -> Result<(), (usize, ProblemKind)> {
+        match self.rest().find(end) {
+            Some(i) => {
+                self.pos += i + end.len();
+                Ok(())
+            }
+            None => Err((self.pos, ProblemKind::Syntax(format!("the DTD has no `{end}` to end what starts here")))),
+        }
+    }
+
+    /// A markup declaration up to its `>`, quoted literals included.
+    fn declaration(&mut self) -> Result<&'t str, (usize, ProblemKind)> {
+        let at = self.pos;
+        let rest = self.rest();
+        let mut quote = None;
+        for (i, c) in rest.char_indices() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '>') => {
+                    self.pos += i + 1;
+                    return Ok(&rest[..=i]);
+                }
+                _ => {}
+            }
+        }
+        Err((at, ProblemKind::Syntax("the DTD has a declaration with no closing `>`".into())))
+    }
+
+    /// An entity declaration, after its `<!ENTITY`; `at` is where it starts.
+    fn entity(&mut self, at: usize, entities: &mut Entities) -> Result<(), (usize, ProblemKind)> {
+        let syntax =
+            |what: &str| (at, ProblemKind::Syntax(format!("the DTD has a malformed entity declaration: {what}")));
+        let start = self.pos;
+        self.space();
+        if self.pos == start {
+            return Err(syntax("`<!ENTITY` is not followed by a space"));
+        }
+        if self.eat("%") {
+            self.space();
+            let name = self.name();
+            let kind =
+                ProblemKind::Entity { entity: format!("%{name};"), place: "the DTD".into(), reason: PARAMETER.into() };
+            return Err((at, kind));
+        }
+        let name = self.name();
+        if !is_name(name) {
+            return Err(syntax(&format!("`{name}` is not a name")));
+        }
+        self.space();
+        if self.keyword("SYSTEM") || self.keyword("PUBLIC") {
+            let kind =
+                ProblemKind::Entity { entity: format!("&{name};"), place: "the DTD".into(), reason: EXTERNAL.into() };
+            return Err((at, kind));
+        }
+        let (offset, literal) = self.literal()?;
+        self.space();
+        if !self.eat(">") {
+            return Err(syntax(&format!("`{name}`'s value is not followed by `>`")));
+        }
+        let replacement = replacement_text(name, literal).map_err(|(i, kind)| (offset + i, kind))?;
+        entities.declare(name, replacement);
+        Ok(())
+    }
+}
+
+/// An entity's replacement text from its declared literal (XML 1.0, 4.5): character
+/// references expanded, entity references kept (they are expanded where the entity is
+/// used), line ends normalized. On error, the byte offset in `literal` and what is wrong.
+fn replacement_text(entity: &str, literal: &str) -> Result<String, (usize, ProblemKind)> {
+    let mut text = String::with_capacity(literal.len());
+    let mut from = 0;
+    while let Some(at) = literal[from..].find(['&', '%', '\r']).map(|i| from + i) {
+        text.push_str(&literal[from..at]);
+        from = at + 1;
+        let sigil = literal.as_bytes()[at];
+        if sigil == b'\r' {
+            text.push('\n');
+            if literal.as_bytes().get(from) == Some(&b'\n') {
+                from += 1;
+            }
+            continue;
+        }
+        let end = literal[at..].find(';').map(|i| at + i);
+        let reference = end.map(|end| &literal[at + 1..end]).filter(|r| r.starts_with('#') || is_name(r));
+        let (Some(end), Some(reference)) = (end, reference) else {
+            let message = format!(
+                "the value of entity `&{entity};` has a `{}` that begins no reference; write `&#38;` for `&` and \
+                 `&#37;` for `%`",
+                char::from(sigil)
+            );
+            return Err((at, ProblemKind::Syntax(message)));
+        };
+        if sigil == b'%' {
+            let kind = ProblemKind::Entity {
+                entity: format!("%{reference};"),
+                place: format!("the value of `&{entity};`"),
+                reason: PARAMETER.into(),
+            };
+            return Err((at, kind));
+        }
+        match reference.strip_prefix('#') {
+            Some(number) => text.push(char_ref(number).ok_or_else(|| {
+                let message = format!(
+                    "the value of entity `&{entity};` has `&{reference};`, which is not a character XML allows"
+                );
+                (at, ProblemKind::Syntax(message))
+            })?),
+            // Bypassed: expanded where the entity is used.
+            None => text.push_str(&literal[at..=end]),
+        }
+        from = end + 1;
+    }
+    text.push_str(&literal[from..]);
+    Ok(text)
+}
+
 /// The 1-based line and column of a byte position in a file.
-fn line_column(path: &Path, position: u64) -> (usize, usize) {
-    let Ok(bytes) = std::fs::read(path) else { return (0, 0) };
-    let upto = &bytes[..(position as usize).min(bytes.len())];
+fn line_column(bytes: &[u8], position: u64) -> (usize, usize) {
+    let upto = &bytes[..usize::try_from(position).unwrap_or(usize::MAX).min(bytes.len())];
     let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
     let column = upto.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
     (line, column)
@@ -352,8 +1001,28 @@ mod tests {
 
     fn parse(xml: &str) -> Tests {
         let mut report = Report::default();
-        report.parse(xml.as_bytes(), "report.xml").unwrap();
+        if let Err(problem) = report.parse(xml.as_bytes(), "report.xml") {
+            panic!("{}\n{xml}", message(xml, problem));
+        }
         report.tests()
+    }
+
+    /// The error a report's problem becomes, as the CLI shows it.
+    fn message(xml: &str, problem: Problem) -> String {
+        let (line, column) = line_column(xml.as_bytes(), problem.at);
+        problem.kind.into_error(Path::new("report.xml"), line, column).to_string()
+    }
+
+    /// The error a report is refused with.
+    fn error(xml: &str) -> String {
+        let mut report = Report::default();
+        let problem = report.parse(xml.as_bytes(), "report.xml").expect_err(xml);
+        message(xml, problem)
+    }
+
+    /// A report whose DTD's internal subset is `dtd`, with one suite `s` of `cases`.
+    fn with_dtd(dtd: &str, cases: &str) -> String {
+        format!("<!DOCTYPE testsuites [{dtd}]><testsuites><testsuite name=\"s\">{cases}</testsuite></testsuites>")
     }
 
     #[test]
@@ -395,11 +1064,209 @@ mod tests {
 
     #[test]
     fn not_junit_and_malformed_are_errors() {
-        let mut report = Report::default();
-        let err = report.parse("<html></html>".as_bytes(), "x").unwrap_err();
-        assert!(err.1.contains("not a JUnit report"), "{}", err.1);
-        let err = report.parse("<testsuite><testcase></testsuite>".as_bytes(), "x").unwrap_err();
-        assert!(err.1.contains("testcase"), "{}", err.1);
-        assert!(report.parse("".as_bytes(), "x").is_err());
+        let cases = [
+            ("<html></html>", "(line 1, column 1): the root element is <html>, not <testsuites> or <testsuite>"),
+            ("<testsuite><testcase></testsuite>", "testcase"),
+            ("", "the file is empty"),
+            ("<testsuite/><!DOCTYPE testsuite>", "a DOCTYPE may only come once, before the root element"),
+        ];
+        for (xml, expected) in cases {
+            let error = error(xml);
+            assert!(error.contains(expected), "{xml}: {error}");
+            assert!(error.starts_with("test report report.xml is not valid JUnit XML"), "{xml}: {error}");
+        }
+    }
+
+    #[test]
+    fn dtd_entities_expand_in_names_and_messages() {
+        // (internal subset, case, expected name, expected message)
+        let cases = [
+            (
+                r#"<!ENTITY nbsp "&#160;">"#,
+                r#"<testcase name="fails&nbsp;1"><failure/></testcase>"#,
+                "fails\u{a0}1",
+                "",
+            ),
+            (
+                r#"<!ENTITY a "x&b;y"> <!ENTITY b '&#x41;'>"#,
+                r#"<testcase name="&a;"><failure message="m &a; &amp;"/></testcase>"#,
+                "xAy",
+                "m xAy &",
+            ),
+            (
+                r#"<!ENTITY nbsp "&#160;">"#,
+                "<testcase name=\"t\"><failure>one&nbsp;two\nthree</failure></testcase>",
+                "t",
+                "one\u{a0}two",
+            ),
+            // White space in replacement text becomes a space in an attribute, not in text.
+            (r#"<!ENTITY nl "a&#10;b">"#, r#"<testcase name="&nl;"><error>&nl;</error></testcase>"#, "a b", "a"),
+            // `&#38;#60;` is a `<` in the text, not markup (XML 1.0, appendix D).
+            (r#"<!ENTITY lt2 "&#38;#60;">"#, r#"<testcase name="a&lt2;b"><failure/></testcase>"#, "a<b", ""),
+            // The predefined entities keep their meaning; the first declaration binds.
+            (
+                r#"<!ENTITY amp "&#38;#38;"> <!ENTITY e "1"> <!ENTITY e "2">"#,
+                r#"<testcase name="&e;&amp;"><failure/></testcase>"#,
+                "1&",
+                "",
+            ),
+            // Other declarations, comments and processing instructions are skipped.
+            (
+                "<!-- a comment with <!ENTITY x \"no\"> --> <?pi x?> <!ELEMENT testcase ANY> \
+                 <!ATTLIST testcase name CDATA #REQUIRED> <!NOTATION n SYSTEM \"n\"> <!ENTITY x \"yes\">",
+                r#"<testcase name="&x;"><failure/></testcase>"#,
+                "yes",
+                "",
+            ),
+        ];
+        for (dtd, case, name, message) in cases {
+            let xml = with_dtd(dtd, case);
+            let tests = parse(&xml);
+            assert_eq!((tests.failed + tests.errors, tests.failures[0].name.as_str()), (1, name), "{xml}");
+            assert_eq!(tests.failures[0].message, message, "{xml}");
+        }
+        // An external DTD subset is not read, and does not stop the internal one.
+        let tests = parse(
+            r#"<!DOCTYPE testsuite SYSTEM "junit.dtd" [<!ENTITY e "x">]><testsuite name="s"><testcase name="&e;"/></testsuite>"#,
+        );
+        assert_eq!(tests.total, 1);
+    }
+
+    #[test]
+    fn dtd_entities_never_merge_test_cases() {
+        // Regression: the unresolved `&nbsp;` dropped the name, so 40 failing cases became one.
+        let cases: String = (1..=40)
+            .map(|i| format!(r#"<testcase classname="c" name="fails&nbsp;{i}"><failure message="x"/></testcase>"#))
+            .collect();
+        let tests = parse(&with_dtd(r#"<!ENTITY nbsp "&#160;">"#, &cases));
+        assert_eq!((tests.total, tests.failed), (40, 40));
+        assert_eq!(tests.failures[39].name, "fails\u{a0}40");
+    }
+
+    #[test]
+    fn refused_entities_and_attributes_name_the_place_and_the_fix() {
+        let laughs: String =
+            (1..=9).map(|i| format!(r#"<!ENTITY lol{i} "{}">"#, format!("&lol{};", i - 1).repeat(10))).collect();
+        let billion_laughs = format!(r#"<!ENTITY lol0 "lol">{laughs}"#);
+        let nothing_laughs = format!(r#"<!ENTITY lol0 "">{laughs}"#);
+        let deep: String =
+            (0..20).map(|i| format!(r#"<!ENTITY d{i} "&d{};">"#, i + 1)).collect::<String>() + r#"<!ENTITY d20 "x">"#;
+        let big = format!(r#"<!ENTITY big "{}">"#, "x".repeat(60_000));
+        let many_big = r#"<testcase name="&big;"/>"#.repeat(300);
+        let nbsp = r#"<!ENTITY nbsp "&#160;">"#;
+        // (internal subset, cases, expected error)
+        let cases = [
+            (
+                "",
+                r#"<testcase name="fails&nbsp;1"><failure/></testcase>"#,
+                "test report report.xml (line 1, column 78): entity `&nbsp;` in attribute `name` of <testcase> is not \
+                 declared in the report's DTD; declare it in the report's DTD",
+            ),
+            (
+                "",
+                r#"<testcase name="t"><failure message="&x;"/></testcase>"#,
+                "entity `&x;` in attribute `message` of <failure> is not declared",
+            ),
+            (
+                "",
+                r#"<testcase name="t" file="&x;"/>"#,
+                "entity `&x;` in attribute `file` of <testcase> is not declared",
+            ),
+            (
+                "",
+                r#"<testcase name="t"><failure>boom&x;</failure></testcase>"#,
+                "(line 1, column 89): entity `&x;` in text is not declared",
+            ),
+            (
+                "",
+                "<testcase name=\"t\"><system-out>&x;</system-out></testcase>",
+                "entity `&x;` in text is not declared",
+            ),
+            (
+                r#"<!ENTITY a "&b;">"#,
+                r#"<testcase name="&a;"/>"#,
+                "entity `&a;` in attribute `name` of <testcase> refers to `&b;` (&a; → &b;), which is not declared",
+            ),
+            (
+                r#"<!ENTITY ext SYSTEM "file:///etc/passwd">"#,
+                r#"<testcase name="&ext;"/>"#,
+                "(line 1, column 23): entity `&ext;` in the DTD is an external entity (SYSTEM or PUBLIC)",
+            ),
+            (
+                r#"<!ENTITY ext PUBLIC "-//x//EN" "http://example.com/x">"#,
+                "",
+                "entity `&ext;` in the DTD is an external entity",
+            ),
+            (r#"<!ENTITY % p "x">"#, "", "entity `%p;` in the DTD is a parameter entity"),
+            ("%p;", "", "entity `%p;` in the DTD is a parameter entity"),
+            (r#"<!ENTITY e "a%p;">"#, "", "entity `%p;` in the value of `&e;` is a parameter entity"),
+            (
+                r#"<!ENTITY a "&b;"> <!ENTITY b "&a;">"#,
+                r#"<testcase name="&a;"/>"#,
+                "entity `&a;` in attribute `name` of <testcase> is recursive (&a; → &b; → &a;)",
+            ),
+            (
+                r#"<!ENTITY a "x&a;">"#,
+                "<testcase name=\"t\"><failure>&a;</failure></testcase>",
+                "entity `&a;` in text is recursive (&a; → &a;)",
+            ),
+            (
+                &deep,
+                r#"<testcase name="&d0;"/>"#,
+                "entity `&d0;` in attribute `name` of <testcase> nests entities more than 16 deep",
+            ),
+            (
+                &billion_laughs,
+                r#"<testcase name="&lol9;"/>"#,
+                "entity `&lol9;` in attribute `name` of <testcase> expands through more than 65536 bytes",
+            ),
+            (
+                &billion_laughs,
+                "<testcase name=\"t\"><failure>&lol9;</failure></testcase>",
+                "entity `&lol9;` in text expands through more than 65536 bytes",
+            ),
+            (&nothing_laughs, r#"<testcase name="&lol9;"/>"#, "expands through more than 65536 bytes"),
+            (
+                &big,
+                &many_big,
+                "entity `&big;` in attribute `name` of <testcase> takes the report's entity expansions over 16777216 bytes",
+            ),
+            (
+                r#"<!ENTITY f "<failure/>">"#,
+                r#"<testcase name="t">&f;</testcase>"#,
+                "entity `&f;` in text expands to markup (&f; contains `<`)",
+            ),
+            (
+                r#"<!ENTITY f "&g;"><!ENTITY g "a<b">"#,
+                r#"<testcase name="&f;"/>"#,
+                "expands to markup (&f; → &g; contains `<`)",
+            ),
+            (
+                r#"<!ENTITY f "a&#38;b">"#,
+                r#"<testcase name="&f;"/>"#,
+                "expands to an `&` that begins no reference (&f;)",
+            ),
+            (r#"<!ENTITY f "a&b">"#, "", "the value of entity `&f;` has a `&` that begins no reference"),
+            (r#"<!ENTITY f "&#0;">"#, "", "the value of entity `&f;` has `&#0;`, which is not a character XML allows"),
+            (r#"<!ATTLIST testcase classname CDATA "c">"#, "", "the DTD gives an attribute a default value"),
+            (r#"<!WHAT x>"#, "", "the DTD has `<!WHAT x>`, which is no declaration"),
+            (
+                nbsp,
+                r#"<testcase name="a&#0;"/>"#,
+                "attribute `name` of <testcase> has `&#0;`, which is not a character XML allows",
+            ),
+            (nbsp, r#"<testcase name="a & b"/>"#, "attribute `name` of <testcase> has an `&` that begins no reference"),
+            (
+                nbsp,
+                r#"<testcase name="a" name="b"/>"#,
+                "(line 1, column 99): attribute `name` of <testcase> is given twice",
+            ),
+            (nbsp, "<testcase name=\"t\"><failure>&#0;</failure></testcase>", "`&#0;` is not a character XML allows"),
+        ];
+        for (dtd, cases, expected) in cases {
+            let xml = with_dtd(dtd, cases);
+            let error = error(&xml);
+            assert!(error.contains(expected), "{xml}\n{error}");
+        }
     }
 }
