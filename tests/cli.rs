@@ -124,7 +124,7 @@ fn input_errors_exit_2_naming_file_line_and_column() {
             vec!["cannot read input no/such/input.json", "No such file"],
         ),
         (vec!["eval", "-p", "no/such/policy.wasm"], vec!["cannot read policy no/such/policy.wasm"]),
-        (vec!["eval", "-p", &broken_wat], vec!["broken.wat is not a valid WebAssembly module", ":3:"]),
+        (vec!["eval", "-p", &broken_wat], vec!["broken.wat is not a valid WebAssembly module", "(line 3, column"]),
         (vec!["eval", "-p", &allow, "--timeout", "soon"], vec!["invalid value 'soon' for '--timeout"]),
         (vec!["eval", "-p", &allow, "--max-memory", "1KiB"], vec!["`max_memory` must be at least 64 KiB"]),
         (vec!["eval", "-p", "x.wasm@sha256:12"], vec!["invalid policy pin `x.wasm@sha256:12`"]),
@@ -273,4 +273,70 @@ fn non_finite_metric_values_are_no_data_not_a_pass() {
         let reason = report["reasons"].as_array().unwrap().iter().find(|r| r["check"] == "metrics.p99_latency_ms");
         assert_ne!(reason.unwrap()["outcome"], "pass", "{value}: {reason:?}");
     }
+}
+
+#[test]
+fn config_that_nothing_reads_is_an_input_error() {
+    // A misspelt section or a flat key would drop its settings from the gate unnoticed.
+    let dir = tempfile::tempdir().unwrap();
+    let passing = input("passing.json");
+    let eval = |config: &str, policies: &[&str]| {
+        let file = dir.path().join("config.json");
+        std::fs::write(&file, config).unwrap();
+        let mut args = vec!["eval", "--input", &passing, "--config", file.to_str().unwrap(), "--format", "json"];
+        for policy in policies {
+            args.extend_from_slice(&["-p", policy]);
+        }
+        relgate(&args)
+    };
+    let readiness = ["builtin:readiness"];
+    let both = ["builtin:readiness", "builtin:change-risk"];
+    // (config, policies, exit code, words on stderr)
+    let cases: [(&str, &[&str], i32, &str); 6] = [
+        (r#"{"readiness": {"max_failed": 0}}"#, &readiness, 0, ""),
+        (r#"{"readiness": {}, "change_risk": {"max_files": 100}}"#, &both, 0, ""),
+        (
+            r#"{"readines": {"max_failed": 5}}"#,
+            &readiness,
+            2,
+            "config key `readines` is read by no policy of this evaluation (the sections read are readiness)",
+        ),
+        (r#"{"max_failed": 5}"#, &readiness, 2, "config key `max_failed` is read by no policy"),
+        (
+            r#"{"change_risk": {}}"#,
+            &readiness,
+            2,
+            "config key `change_risk` is read by no policy of this evaluation (the sections read are readiness)",
+        ),
+        (
+            r#"{"readiness": {"max_fialed": 0}}"#,
+            &readiness,
+            2,
+            "policy readiness rejects its config: config.readiness is invalid: unknown field `max_fialed`",
+        ),
+    ];
+    for (config, policies, code, words) in cases {
+        let run = eval(config, policies);
+        assert_eq!(run.code, code, "{config}: {}", run.stderr);
+        assert!(run.stderr.contains(words), "{config}: {}", run.stderr);
+        if code == 2 {
+            assert!(run.stdout.is_empty(), "nothing is judged: {}", run.stdout);
+        }
+    }
+}
+
+#[test]
+fn a_fixture_case_with_a_misspelt_config_section_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("typo.test.json");
+    std::fs::write(
+        &fixture,
+        r#"{"policy": "builtin:readiness", "cases": [{"name": "typo", "input_file": "../passing.json",
+            "config": {"readines": {"max_failed": 5}}, "expect": {"decision": "allow"}}]}"#
+            .replace("../passing.json", crate::common::root().join(input("passing.json")).to_str().unwrap()),
+    )
+    .unwrap();
+    let run = relgate(&["test", fixture.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("config key `readines` is read by no policy"), "{}", run.stdout);
 }

@@ -78,7 +78,7 @@ fn explicit_input_fields_win_over_derived_ones() {
     let explicit = dir.path().join("explicit.json");
     std::fs::write(
         &explicit,
-        r#"{"tests": {"flaky": 7, "errors": 0}, "release": {"service": "checkout", "labels": {"team": "core"}}}"#,
+        r#"{"tests": {"flaky": 2}, "release": {"service": "checkout", "labels": {"team": "core"}}}"#,
     )
     .unwrap();
     let run = relgate(&[
@@ -98,14 +98,20 @@ fn explicit_input_fields_win_over_derived_ones() {
     let input = run.json();
     assert_eq!(input["tests"]["total"], 6, "derived");
     assert_eq!(input["tests"]["failed"], 1, "derived");
-    assert_eq!(input["tests"]["flaky"], 7, "explicit wins");
-    assert_eq!(input["tests"]["errors"], 0, "explicit wins");
+    assert_eq!(input["tests"]["flaky"], 2, "explicit wins");
     assert_eq!(
         input["release"],
         serde_json::json!({"service": "checkout", "version": "2.0.1", "stage": "canary",
                            "labels": {"team": "core", "ticket": "REL-9"}})
     );
     assert!(input["now"].as_str().unwrap().ends_with('Z'));
+
+    // An explicit count that hides the report's failures is refused, not merged.
+    std::fs::write(&explicit, r#"{"tests": {"errors": 0}}"#).unwrap();
+    let args = ["input", "--junit", "tests/data/junit/pytest-xunit2.xml", "--input", explicit.to_str().unwrap()];
+    let run = relgate(&args);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("lists 3 failures, but tests.failed and tests.errors count 1"), "{}", run.stderr);
 }
 
 #[test]

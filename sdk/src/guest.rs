@@ -137,12 +137,16 @@ pub fn evaluate(ptr: i32, len: i32, policy: fn(&Input) -> Verdict) -> i64 {
     pack(serde_json::to_vec(&verdict).unwrap_or_else(|e| panic!("cannot serialize the verdict: {e}")))
 }
 
-/// `relgate_metadata`.
+/// `relgate_metadata`: `config` lists the top-level keys of the input's `config` the policy
+/// reads (its sections); the host refuses a config key no policy of an evaluation reads.
 #[doc(hidden)]
-pub fn metadata(name: &str, version: &str, description: &str) -> i64 {
+pub fn metadata(name: &str, version: &str, description: &str, config: &[&str]) -> i64 {
     let mut object = serde_json::Map::new();
     for (key, value) in [("name", name), ("version", version), ("description", description)] {
         object.insert(String::from(key), serde_json::Value::from(value));
+    }
+    if !config.is_empty() {
+        object.insert(String::from("config"), config.iter().map(|s| serde_json::Value::from(*s)).collect());
     }
     object.insert(String::from("sdk"), serde_json::Value::from(alloc::format!("rust/{}", env!("CARGO_PKG_VERSION"))));
     pack(serde_json::to_vec(&object).unwrap_or_default())

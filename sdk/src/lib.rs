@@ -40,7 +40,7 @@ mod verdict;
 pub use input::{
     Change, ChangedFile, Direction, Failure, FailureKind, FileStatus, Input, Metric, Release, Suite, Tests,
 };
-pub use verdict::{Decision, InvalidVerdict, Outcome, Reason, Verdict};
+pub use verdict::{CONFIG_CHECK, Decision, InvalidVerdict, Outcome, Reason, Verdict};
 
 /// The policy ABI version this crate describes (`relgate_abi_version()` returns it).
 pub const ABI_VERSION: i32 = 1;
@@ -74,16 +74,22 @@ pub fn log(level: Level, message: &str) {
 /// Turns a function `fn(&Input) -> Verdict` into a relgate policy: expands, for `wasm32`
 /// builds, to the ABI v1 exports (`relgate_abi_version`, `relgate_alloc`,
 /// `relgate_evaluate`, `relgate_metadata`). The policy's metadata takes its name from the
-/// macro and its version and description from the crate's `Cargo.toml`.
+/// macro and its version and description from the crate's `Cargo.toml`. `config` names the
+/// section (or sections) of the input's `config` the policy reads: relgate refuses a config
+/// key that no policy of an evaluation reads, so that a misspelt section is an error rather
+/// than a setting that silently vanishes.
 ///
 /// ```
 /// use relgate_sdk::{Decision, Input, Verdict};
 ///
-/// fn evaluate(_input: &Input) -> Verdict {
-///     Verdict::new(Decision::Allow)
+/// fn evaluate(input: &Input) -> Verdict {
+///     match input.config_section::<serde_json::Map<String, serde_json::Value>>("always_allow") {
+///         Ok(_) => Verdict::new(Decision::Allow),
+///         Err(e) => Verdict::config_error(format!("config.always_allow is invalid: {e}")),
+///     }
 /// }
 ///
-/// relgate_sdk::export_policy!(name = "always-allow", evaluate = evaluate);
+/// relgate_sdk::export_policy!(name = "always-allow", config = "always_allow", evaluate = evaluate);
 /// ```
 ///
 /// The crate must be a `cdylib` and `#![no_std]` on `wasm32`: the SDK's `runtime` feature
@@ -92,6 +98,15 @@ pub fn log(level: Level, message: &str) {
 #[macro_export]
 macro_rules! export_policy {
     (name = $name:expr, evaluate = $evaluate:path $(,)?) => {
+        $crate::export_policy!(@export $name, &[], $evaluate);
+    };
+    (name = $name:expr, config = [$($section:expr),* $(,)?], evaluate = $evaluate:path $(,)?) => {
+        $crate::export_policy!(@export $name, &[$($section),*], $evaluate);
+    };
+    (name = $name:expr, config = $section:expr, evaluate = $evaluate:path $(,)?) => {
+        $crate::export_policy!(@export $name, &[$section], $evaluate);
+    };
+    (@export $name:expr, $config:expr, $evaluate:path) => {
         #[cfg(target_arch = "wasm32")]
         const _: () = {
             #[unsafe(no_mangle)]
@@ -111,7 +126,12 @@ macro_rules! export_policy {
 
             #[unsafe(no_mangle)]
             extern "C" fn relgate_metadata() -> i64 {
-                $crate::guest::metadata($name, env!("CARGO_PKG_VERSION"), env!("CARGO_PKG_DESCRIPTION"))
+                $crate::guest::metadata(
+                    $name,
+                    env!("CARGO_PKG_VERSION"),
+                    env!("CARGO_PKG_DESCRIPTION"),
+                    $config,
+                )
             }
         };
     };

@@ -144,6 +144,9 @@ impl fmt::Display for InvalidVerdict {
 #[cfg(feature = "std")]
 impl std::error::Error for InvalidVerdict {}
 
+/// The check of the reason [`Verdict::config_error`] gives: the policy rejects its config.
+pub const CONFIG_CHECK: &str = "relgate.config";
+
 impl Verdict {
     /// A verdict with no score and no reasons.
     pub fn new(decision: Decision) -> Self {
@@ -154,6 +157,14 @@ impl Verdict {
     /// judge (invalid settings, a section it requires is missing).
     pub fn cannot_judge(check: impl Into<String>, message: impl Into<String>) -> Self {
         Verdict::new(Decision::Deny).with_score(0.0).with_reason(Reason::new(check, Outcome::Fail, message))
+    }
+
+    /// A deny with score 0 and one failing reason with check [`CONFIG_CHECK`]: what a
+    /// policy answers when its own config section is invalid. The host reports it as an
+    /// input error (`relgate eval` exits 2) rather than as a judgement of the release, since
+    /// nothing was judged; the decision stays `deny` for any caller that ignores that.
+    pub fn config_error(message: impl Into<String>) -> Self {
+        Verdict::cannot_judge(CONFIG_CHECK, message)
     }
 
     /// Sets the score.

@@ -165,7 +165,12 @@ pub fn run(engine: &Engine, fixture: &Fixture, path: &Path, policy: &PolicyRef) 
         relgate_input::stamp_now(&mut release, path)?;
         let mut report = engine.evaluate(&set, &release);
         let report = report.policies.pop().context("a set of one policy reports one policy")?;
-        results.push(CaseResult { name: case.name.clone(), failures: check(&case.expect, &report), report });
+        let mut failures = check(&case.expect, &report);
+        // A misspelt section in a case would test the defaults instead of the settings.
+        if let Err(e) = set.check_config(&release) {
+            failures.insert(0, e.to_string());
+        }
+        results.push(CaseResult { name: case.name.clone(), failures, report });
     }
     Ok(results)
 }

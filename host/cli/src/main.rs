@@ -74,7 +74,13 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let policies = if args.policies.is_empty() { &default[..] } else { &args.policies[..] };
     // Load everything first, so that an unreadable policy stops the run before any runs.
     let set = engine.load_set(policies)?;
+    // A config key nothing reads, or a config a policy rejects, is an input error: nothing
+    // is judged on settings that did not take effect.
+    set.check_config(&release)?;
     let report = engine.evaluate(&set, &release);
+    if let Some(rejected) = report.config_error() {
+        return Err(rejected.into());
+    }
 
     let out = match args.format {
         Format::Json => serde_json::to_string_pretty(&report).context("cannot serialize the report")? + "\n",

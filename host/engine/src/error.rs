@@ -76,6 +76,23 @@ pub enum Error {
         /// The digest of its bytes.
         actual: Digest,
     },
+    /// The input's `config` has a key that no policy of the evaluation reads: most likely a
+    /// misspelt section, whose settings would otherwise vanish from the gate unnoticed.
+    #[error("config key `{key}` is read by no policy of this evaluation ({declared}); check its spelling")]
+    UnknownConfig {
+        /// The key.
+        key: String,
+        /// The sections the policies declare, as a sentence.
+        declared: String,
+    },
+    /// A policy rejects its config section ([`crate::CONFIG_CHECK`]): nothing was judged.
+    #[error("policy {policy} rejects its config: {message}")]
+    RejectedConfig {
+        /// The policy's name.
+        policy: String,
+        /// Its reason.
+        message: String,
+    },
     /// A policy was refused while loading: it breaks the ABI, or faulted while it was
     /// instantiated to read its ABI version and metadata.
     #[error("policy {policy} was refused: {fault}")]

@@ -56,7 +56,7 @@ pub use error::{BoxError, Error};
 pub use fault::{Fault, FaultKind, Limit, LimitHit};
 pub use policy::{Inspection, Policy};
 pub use printable::printable;
-pub use relgate_sdk::{Decision, Input, Outcome, Reason, Verdict};
+pub use relgate_sdk::{CONFIG_CHECK, Decision, Input, Outcome, Reason, Verdict};
 pub use report::{FAULT_CHECK, PolicyReason, PolicyReport, Report};
 pub use set::{Loaded, PolicySet};
 pub use source::{BUILTIN_PREFIX, PolicyRef, PolicySource};

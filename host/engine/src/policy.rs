@@ -185,10 +185,25 @@ fn read_metadata(store: &mut Store<StoreState>, exports: &Exports) -> Result<Opt
                     crate::printable(name)
                 ),
             )),
+            _ if config_sections(&value).is_none() => Err(Fault::new(
+                FaultKind::BadOutput,
+                "`relgate_metadata` has a `config` that is neither a string nor an array of strings",
+            )),
             _ => Ok(Some(value)),
         },
         Ok(_) => Err(Fault::new(FaultKind::BadOutput, "`relgate_metadata` returned JSON that is not an object")),
         Err(e) => Err(Fault::new(FaultKind::BadOutput, format!("`relgate_metadata` returned invalid JSON: {e}"))),
+    }
+}
+
+/// The config sections a metadata document declares: its `config`, a string or an array of
+/// strings; `None` when `config` is something else.
+fn config_sections(metadata: &Value) -> Option<Vec<&str>> {
+    match metadata.get("config") {
+        None => Some(Vec::new()),
+        Some(Value::String(section)) => Some(vec![section.as_str()]),
+        Some(Value::Array(sections)) => sections.iter().map(Value::as_str).collect(),
+        Some(_) => None,
     }
 }
 
@@ -251,5 +266,11 @@ impl Policy {
     /// Whether the compiled code came from the cache.
     pub fn cache_status(&self) -> CacheStatus {
         self.cache
+    }
+
+    /// The top-level keys of the input's `config` the policy reads, as its metadata declares
+    /// them (`"config": "readiness"` or an array); none if it declares none.
+    pub fn config_sections(&self) -> Vec<&str> {
+        self.metadata.as_ref().and_then(config_sections).unwrap_or_default()
     }
 }

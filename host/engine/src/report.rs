@@ -120,6 +120,16 @@ pub struct Report {
 }
 
 impl Report {
+    /// The first policy that rejected its config section ([`crate::CONFIG_CHECK`]), as an
+    /// error: the release was not judged, so front ends report an input error rather than
+    /// the (fail-closed) deny.
+    pub fn config_error(&self) -> Option<Error> {
+        self.policies.iter().filter(|p| p.fault.is_none()).find_map(|p| {
+            let reason = p.reasons.iter().find(|r| r.check == crate::CONFIG_CHECK)?;
+            Some(Error::RejectedConfig { policy: p.policy.clone(), message: reason.message.clone() })
+        })
+    }
+
     /// Combines policy reports.
     pub(crate) fn from_policies(policies: Vec<PolicyReport>) -> Report {
         let decision = policies.iter().map(|p| p.decision).max().unwrap_or(Decision::Deny);

@@ -2,6 +2,37 @@
 
 use crate::{Engine, Error, Input, Policy, PolicyRef, PolicyReport, Report};
 
+impl PolicySet {
+    /// Checks the input's `config` against what the set's policies read: every top-level key
+    /// must be a section some loaded policy declares in its metadata (`"config"`), so that a
+    /// misspelt section (`readines`) or a flat key nobody reads is an error, not a setting
+    /// that silently vanishes from the gate. Front ends call it before [`Engine::evaluate`].
+    pub fn check_config(&self, input: &Input) -> Result<(), Error> {
+        let Some(config) = &input.config else { return Ok(()) };
+        let mut declared: Vec<&str> = self
+            .members
+            .iter()
+            .filter_map(|member| match member {
+                Loaded::Policy(policy) => Some(policy.config_sections()),
+                Loaded::Refused(_) => None,
+            })
+            .flatten()
+            .collect();
+        declared.sort_unstable();
+        declared.dedup();
+        match config.keys().find(|key| !declared.contains(&key.as_str())) {
+            None => Ok(()),
+            Some(key) => Err(Error::UnknownConfig {
+                key: crate::printable(key).into_owned(),
+                declared: match declared.as_slice() {
+                    [] => "no policy of it reads any config".to_owned(),
+                    sections => format!("the sections read are {}", sections.join(", ")),
+                },
+            }),
+        }
+    }
+}
+
 /// A policy ready to take part in an evaluation: loaded, or refused while loading with the
 /// report of its fault, which then stands as its decision (fail-closed).
 #[derive(Debug, Clone)]

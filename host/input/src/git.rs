@@ -97,10 +97,9 @@ pub(crate) fn change(range: &GitRange) -> Result<Change, Error> {
                 counted: commits,
             });
         }
-        // The caller opted in; this crate has no logging facade, and the warning must reach
-        // whoever reads the run, so it goes to standard error.
-        eprintln!(
-            "warning: git repository {} is a shallow clone whose history between `{}` and `{}` is truncated: \
+        // The caller opted in; the warning must still reach whoever reads the run.
+        tracing::warn!(
+            "git repository {} is a shallow clone whose history between `{}` and `{}` is truncated: \
              change.commits ({commits}) and change.authors ({}) count only the commits it has",
             path.display(),
             range.base,

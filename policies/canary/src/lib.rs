@@ -58,7 +58,7 @@ impl Default for Config {
 }
 
 fn config_error(message: String) -> Verdict {
-    Verdict::cannot_judge("canary.config", message)
+    Verdict::config_error(message)
 }
 
 /// Judges a canary.
@@ -139,7 +139,7 @@ pub fn evaluate(input: &Input) -> Verdict {
     Verdict { decision, score: result.score.map(relgate_sdk::score::round2), reasons }
 }
 
-relgate_sdk::export_policy!(name = "canary", evaluate = evaluate);
+relgate_sdk::export_policy!(name = "canary", config = "canary", evaluate = evaluate);
 
 #[cfg(test)]
 mod tests {

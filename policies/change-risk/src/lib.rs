@@ -204,11 +204,11 @@ fn freeze_check(input: &Input, config: &Config) -> Result<Option<Reason>, String
 pub fn evaluate(input: &Input) -> Verdict {
     let config: Config = match input.config_section("change_risk") {
         Ok(config) => config,
-        Err(e) => return Verdict::cannot_judge("change_risk.config", format!("config.change_risk is invalid: {e}")),
+        Err(e) => return Verdict::config_error(format!("config.change_risk is invalid: {e}")),
     };
     let freeze = match freeze_check(input, &config) {
         Ok(freeze) => freeze,
-        Err(e) => return Verdict::cannot_judge("change_risk.config", format!("config.change_risk.freezes: {e}")),
+        Err(e) => return Verdict::config_error(format!("config.change_risk.freezes: {e}")),
     };
     let Some(change) = &input.change else {
         if config.require_change {
@@ -244,7 +244,7 @@ pub fn evaluate(input: &Input) -> Verdict {
     }
     let result = match config.gate.evaluate(&objectives, &metrics) {
         Ok(result) => result,
-        Err(e) => return Verdict::cannot_judge("change_risk.config", format!("config.change_risk is invalid: {e}")),
+        Err(e) => return Verdict::config_error(format!("config.change_risk is invalid: {e}")),
     };
 
     let mut verdict = Verdict::new(if result.status == Status::Fail { Decision::Deny } else { Decision::Allow })
@@ -274,7 +274,7 @@ pub fn evaluate(input: &Input) -> Verdict {
     verdict.with_reason(Reason::new("change_risk.score", outcome, summary.to_string()).observed(result.score))
 }
 
-relgate_sdk::export_policy!(name = "change-risk", evaluate = evaluate);
+relgate_sdk::export_policy!(name = "change-risk", config = "change_risk", evaluate = evaluate);
 
 #[cfg(test)]
 mod tests {

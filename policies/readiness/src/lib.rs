@@ -192,7 +192,7 @@ fn check_name(metric: &str) -> String {
 pub fn evaluate(input: &Input) -> Verdict {
     let config: Config = match input.config_section("readiness") {
         Ok(config) => config,
-        Err(e) => return Verdict::cannot_judge("readiness.config", format!("config.readiness is invalid: {e}")),
+        Err(e) => return Verdict::config_error(format!("config.readiness is invalid: {e}")),
     };
     if input.tests.is_none() && config.require_tests {
         return Verdict::cannot_judge(
@@ -203,7 +203,7 @@ pub fn evaluate(input: &Input) -> Verdict {
     let (objectives, metrics) = objectives(input, &config);
     let result = match config.gate.evaluate(&objectives, &metrics) {
         Ok(result) => result,
-        Err(e) => return Verdict::cannot_judge("readiness.config", format!("config.readiness is invalid: {e}")),
+        Err(e) => return Verdict::config_error(format!("config.readiness is invalid: {e}")),
     };
 
     let mut verdict = Verdict::new(if result.status == Status::Pass { Decision::Allow } else { Decision::Deny })
@@ -238,7 +238,7 @@ pub fn evaluate(input: &Input) -> Verdict {
     verdict.with_reason(Reason::new("readiness.score", outcome, summary).observed(result.score))
 }
 
-relgate_sdk::export_policy!(name = "readiness", evaluate = evaluate);
+relgate_sdk::export_policy!(name = "readiness", config = "readiness", evaluate = evaluate);
 
 #[cfg(test)]
 mod tests {

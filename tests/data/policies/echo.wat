@@ -1,9 +1,12 @@
-;; Allows, and echoes the input it received as the `observed` value of its one reason.
+;; Allows, and echoes the input it received as the `observed` value of its one reason. It
+;; declares the config keys the CLI tests give it.
 (module
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 4096))
   (data (i32.const 0) "{\"decision\":\"allow\",\"reasons\":[{\"check\":\"echo\",\"outcome\":\"info\",\"message\":\"the input as received\",\"observed\":")
   (data (i32.const 512) "}]}")
+  (data (i32.const 1024) "{\"name\":\"echo\",\"config\":[\"threshold\",\"mode\",\"keep\"]}")
+  (func (export "relgate_metadata") (result i64) (i64.const 4398046511156))
   (func (export "relgate_abi_version") (result i32) (i32.const 1))
   ;; A bump allocator that grows memory as needed.
   (func $alloc (export "relgate_alloc") (param $len i32) (result i32)
