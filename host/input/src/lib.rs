@@ -301,11 +301,22 @@ fn overlay(base: &mut Value, explicit: Value) {
                             base.insert(key, value);
                             continue;
                         };
+                        // By name, through an index: linear in the number of metrics.
+                        let mut index: std::collections::HashMap<String, usize> = derived
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, m)| Some((m.get("name")?.as_str()?.to_owned(), i)))
+                            .collect();
                         for metric in given {
-                            let name = metric.get("name").cloned();
-                            match derived.iter_mut().find(|m| name.is_some() && m.get("name") == name.as_ref()) {
-                                Some(existing) => overlay(existing, metric),
-                                None => derived.push(metric),
+                            let name = metric.get("name").and_then(Value::as_str).map(str::to_owned);
+                            match name.as_ref().and_then(|n| index.get(n)) {
+                                Some(&at) => overlay(&mut derived[at], metric),
+                                None => {
+                                    if let Some(name) = name {
+                                        index.insert(name, derived.len());
+                                    }
+                                    derived.push(metric);
+                                }
                             }
                         }
                     }
