@@ -400,3 +400,28 @@ fn shallow_clone_is_an_input_error_not_an_undercount() {
     let run = relgate(&["input", "--git", full.to_str().unwrap(), "--base", "v1.0.0"]);
     assert_eq!(counts(&run), (3, 2));
 }
+
+#[test]
+fn reads_are_bounded_and_devices_refused() {
+    // 1 GiB on stdin with --max-input 1KiB used to be read whole; /dev/zero as a report
+    // aborted the process.
+    let big = format!("{{\"labels\": \"{}\"}}", "x".repeat(4096));
+    let run = crate::common::relgate_with_stdin(&["eval", "--input", "-", "--max-input", "1KiB"], &big);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("larger than the limit of 1024 bytes"), "{}", run.stderr);
+
+    // (arguments, words on stderr)
+    let cases: [(&[&str], &str); 4] = [
+        (&["--junit", "/dev/zero"], "not a regular file"),
+        (&["--metrics", "/dev/zero"], "not a regular file"),
+        (&["--junit", "tests/data/junit"], "not a regular file"),
+        (&["--junit", "tests/data/junit/nextest.xml", "--max-report", "100B"], "larger than the limit of 100 bytes"),
+    ];
+    for (args, words) in cases {
+        let mut all = vec!["eval"];
+        all.extend_from_slice(args);
+        let run = relgate(&all);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(words), "{args:?}: {}", run.stderr);
+    }
+}

@@ -222,6 +222,9 @@ pub struct InputArgs {
     /// `release.stage` (`pre-deploy`, `canary`, ...).
     #[arg(long, value_name = "NAME")]
     pub stage: Option<String>,
+    /// Largest test report or metrics file read, each.
+    #[arg(long, value_name = "SIZE", default_value_t = ByteSize::b(relgate_input::DEFAULT_MAX_REPORT))]
+    pub max_report: ByteSize,
     /// A `release.labels` entry; repeat for several.
     #[arg(long = "label", value_name = "KEY=VALUE", value_parser = key_value)]
     pub labels: Vec<(String, String)>,
@@ -240,8 +243,11 @@ fn key_value(s: &str) -> Result<(String, String), String> {
 }
 
 impl InputArgs {
-    pub fn sources(&self) -> Sources {
+    /// The sources, reading an input or config document of at most `max_document` bytes.
+    pub fn sources(&self, max_document: u64) -> Sources {
         let mut sources = Sources::default();
+        sources.max_document = max_document;
+        sources.max_report = self.max_report.as_u64();
         sources.input.clone_from(&self.input);
         sources.config.clone_from(&self.config);
         sources.junit.clone_from(&self.junit);

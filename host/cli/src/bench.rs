@@ -54,7 +54,7 @@ struct Bench {
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let config = args.engine.config()?;
-    let release = args.input.sources().assemble()?;
+    let release = args.input.sources(args.engine.max_input.as_u64()).assemble()?;
 
     let engine = Engine::new(config.with_cache_dir(None))?;
     let started = Instant::now();

@@ -130,7 +130,7 @@ impl CaseResult {
 
 /// Reads a fixture file, strictly: an unknown field is an error, not an ignored check.
 pub fn read(path: &Path) -> anyhow::Result<Fixture> {
-    Ok(relgate_input::read_document(DocumentKind::Fixture, path)?)
+    Ok(relgate_input::read_document(DocumentKind::Fixture, path, relgate_input::DEFAULT_MAX_DOCUMENT)?)
 }
 
 /// The policy a fixture names; a file is resolved against the fixture's folder.

@@ -68,7 +68,7 @@ fn init_logging(verbose: u8) {
 fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::new(args.engine.config()?)?;
 
-    let release = args.input.sources().assemble()?;
+    let release = args.input.sources(args.engine.max_input.as_u64()).assemble()?;
 
     let default = [PolicyRef::builtin(builtin::DEFAULT)];
     let policies = if args.policies.is_empty() { &default[..] } else { &args.policies[..] };
@@ -91,7 +91,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn print_input(args: &InputCommandArgs) -> anyhow::Result<ExitCode> {
-    let release = args.input.sources().assemble()?;
+    let release = args.input.sources(relgate_input::DEFAULT_MAX_DOCUMENT).assemble()?;
     print(&(serde_json::to_string_pretty(&release)? + "\n"))?;
     Ok(ExitCode::SUCCESS)
 }

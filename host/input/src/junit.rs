@@ -114,10 +114,11 @@ fn outcome(element: &str) -> Option<(Status, bool)> {
 
 impl Report {
     /// Reads one report.
-    pub(crate) fn read(&mut self, path: &Path) -> Result<(), Error> {
-        let file = std::fs::File::open(path).map_err(|source| Error::ReadReport { path: path.into(), source })?;
+    pub(crate) fn read(&mut self, path: &Path, limit: u64) -> Result<(), Error> {
+        let file = crate::read::open(path, limit).map_err(|source| Error::ReadReport { path: path.into(), source })?;
         self.parse(std::io::BufReader::new(file), &path.display().to_string()).map_err(|problem| {
-            let (line, column) = std::fs::read(path).map_or((0, 0), |bytes| line_column(&bytes, problem.at));
+            let (line, column) =
+                crate::read::read_all(path, limit).map_or((0, 0), |bytes| line_column(&bytes, problem.at));
             problem.kind.into_error(path, line, column)
         })
     }

@@ -15,7 +15,6 @@
 //! The features `git` (gix) and `prometheus` (live queries, ureq) are on by default.
 #![deny(missing_docs)]
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use relgate_sdk::Input;
@@ -28,6 +27,7 @@ mod git;
 mod json;
 mod junit;
 mod prometheus;
+mod read;
 
 pub use error::{BoxError, DocumentKind, Error};
 #[cfg(feature = "git")]
@@ -36,17 +36,19 @@ pub use git::GitRange;
 pub use prometheus::Live;
 pub use prometheus::{Label, MetricsFile, Query, Side};
 
-/// Reads a JSON document strictly (`-` reads standard input): invalid JSON, a wrong type
-/// and an unknown field are errors naming the file and, for JSON, the line and column or the
-/// field's path.
-pub fn read_document<T: DeserializeOwned>(kind: DocumentKind, path: &Path) -> Result<T, Error> {
-    let mut bytes = Vec::new();
-    let read = if path == Path::new("-") {
-        std::io::stdin().read_to_end(&mut bytes).map(drop)
-    } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map(drop)
-    };
-    read.map_err(|source| Error::ReadDocument { kind, path: path.into(), source })?;
+/// The default bound on a JSON document read (input, config, fixture): 16 MiB, as the
+/// engine's default input limit.
+pub const DEFAULT_MAX_DOCUMENT: u64 = 16 << 20;
+
+/// The default bound on each test report or metrics file read: 256 MiB.
+pub const DEFAULT_MAX_REPORT: u64 = 256 << 20;
+
+/// Reads a JSON document strictly (`-` reads standard input), of at most `limit` bytes:
+/// invalid JSON, a duplicate key, a wrong type and an unknown field are errors naming the
+/// file and, for JSON, the line and column or the field's path. A FIFO or device is refused.
+pub fn read_document<T: DeserializeOwned>(kind: DocumentKind, path: &Path, limit: u64) -> Result<T, Error> {
+    let bytes =
+        read::read_all(path, limit).map_err(|source| Error::ReadDocument { kind, path: path.into(), source })?;
     json::check(&bytes, true).map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
     let mut de = serde_json::Deserializer::from_slice(&bytes);
     let document = strict(&mut de, kind, path)?;
@@ -169,7 +171,7 @@ pub struct ReleaseFields {
 /// fields it gives), any other array in the document replaces the derived one. Release
 /// fields from flags and the config file (`--config`) are applied last, and `now` is
 /// stamped.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Sources {
     /// The input document (`-` for standard input).
@@ -188,6 +190,29 @@ pub struct Sources {
     pub prometheus: Option<Live>,
     /// Release fields from flags.
     pub release: ReleaseFields,
+    /// Largest input or config document read, in bytes. Default: [`DEFAULT_MAX_DOCUMENT`].
+    pub max_document: u64,
+    /// Largest test report or metrics file read, each, in bytes. Default:
+    /// [`DEFAULT_MAX_REPORT`].
+    pub max_report: u64,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        Sources {
+            input: None,
+            config: None,
+            junit: Vec::new(),
+            #[cfg(feature = "git")]
+            git: None,
+            metrics: Vec::new(),
+            #[cfg(feature = "prometheus")]
+            prometheus: None,
+            release: ReleaseFields::default(),
+            max_document: DEFAULT_MAX_DOCUMENT,
+            max_report: DEFAULT_MAX_REPORT,
+        }
+    }
 }
 
 impl Sources {
@@ -195,7 +220,7 @@ impl Sources {
     pub fn assemble(&self) -> Result<Input, Error> {
         let explicit: Option<Value> = match &self.input {
             Some(file) => {
-                let explicit: Value = read_document(DocumentKind::Input, file)?;
+                let explicit: Value = read_document(DocumentKind::Input, file, self.max_document)?;
                 // Check the document's fields on its own, so errors name them; its counts are
                 // checked once merged with the derived sections.
                 let _: Input = strict(explicit.clone(), DocumentKind::Input, file)?;
@@ -208,7 +233,7 @@ impl Sources {
         if !self.junit.is_empty() {
             let mut report = junit::Report::default();
             for path in expand(&self.junit)? {
-                report.read(&path)?;
+                report.read(&path, self.max_report)?;
             }
             derived.insert("tests".into(), to_value(&report.tests())?);
         }
@@ -219,7 +244,7 @@ impl Sources {
         if !self.metrics.is_empty() || live {
             let mut collected = prometheus::Collected::default();
             for file in &self.metrics {
-                collected.read_file(file)?;
+                collected.read_file(file, self.max_report)?;
             }
             #[cfg(feature = "prometheus")]
             if let Some(live) = &self.prometheus {
@@ -239,7 +264,7 @@ impl Sources {
         let mut input = input_from_value(merged, path)?;
         self.apply_release(&mut input);
         if let Some(config) = &self.config {
-            merge_config(&mut input, read_config(config)?);
+            merge_config(&mut input, read_document(DocumentKind::Config, config, self.max_document)?);
         }
         stamp_now(&mut input, path)?;
         Ok(input)
@@ -334,14 +359,14 @@ fn overlay(base: &mut Value, explicit: Value) {
 /// Reads a release input document (JSON; `-` reads standard input). Errors name the file,
 /// and for invalid JSON or fields the line and column.
 pub fn read_input(path: &Path) -> Result<Input, Error> {
-    let input = read_document(DocumentKind::Input, path)?;
+    let input = read_document(DocumentKind::Input, path, DEFAULT_MAX_DOCUMENT)?;
     validate(&input, path)?;
     Ok(input)
 }
 
 /// Reads a policy config document: a JSON object (`-` reads standard input).
 pub fn read_config(path: &Path) -> Result<Map<String, Value>, Error> {
-    read_document(DocumentKind::Config, path)
+    read_document(DocumentKind::Config, path, DEFAULT_MAX_DOCUMENT)
 }
 
 /// Merges `config` into the input's `config`: top-level keys from `config` replace those of

@@ -386,9 +386,12 @@ impl Collected {
     }
 
     /// Reads a saved API response or text exposition.
-    pub(crate) fn read_file(&mut self, file: &MetricsFile) -> Result<(), Error> {
+    pub(crate) fn read_file(&mut self, file: &MetricsFile, limit: u64) -> Result<(), Error> {
         let path = &file.path;
-        let body = std::fs::read_to_string(path).map_err(|source| Error::ReadMetrics { path: path.clone(), source })?;
+        let read = |source| Error::ReadMetrics { path: path.clone(), source };
+        let bytes = crate::read::read_all(path, limit).map_err(read)?;
+        let body =
+            String::from_utf8(bytes).map_err(|e| read(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
         let invalid = |reason: String| Error::InvalidMetrics { path: path.clone(), reason };
         let result = if body.trim_start().starts_with('{') {
             parse_api(&body).map_err(invalid)?
