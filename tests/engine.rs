@@ -401,3 +401,24 @@ fn cache_writable_by_others_or_owned_by_another_user_is_not_trusted() {
         eprintln!("NOTE: not root, so the entry owned by another user is not tried");
     }
 }
+
+#[test]
+fn a_set_evaluated_by_another_engine_gets_that_engines_fault_decision() {
+    // Policies loaded by a fail-open engine must not run under its limits, or keep its
+    // fault decision, when a fail-closed engine evaluates them.
+    let lenient = Engine::new(test_config().with_on_fault(Decision::Allow)).unwrap();
+    let strict = engine();
+    let set = lenient
+        .load_set([
+            &PolicyRef::file(root().join(common::policy("allow.wat"))),
+            &PolicyRef::file(root().join(common::policy("wasi.wat"))),
+        ])
+        .unwrap();
+    let input = read_input("passing.json");
+    assert_eq!(lenient.evaluate(&set, &input).decision, Decision::Allow, "fail-open as configured");
+    let report = strict.evaluate(&set, &input);
+    assert_eq!(report.decision, Decision::Deny);
+    assert!(report.policies.iter().all(|p| p.decision == Decision::Deny), "{:?}", report.policies);
+    let foreign = report.policies[0].fault.as_ref().unwrap();
+    assert!(foreign.message.contains("loaded by another engine"), "{}", foreign.message);
+}

@@ -3,6 +3,9 @@
 
 use crate::common::{input, policy, relgate};
 
+/// A release label that makes the passing input larger than its file.
+const LONG_LABEL: &str = "note=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
 /// (fixture, extra flags, fault kind, words the message must contain)
 const CASES: &[(&str, &[&str], &str, &str)] = &[
     ("loop.wat", &["--fuel", "5000000"], "out_of_fuel", "used all 5000000 units of fuel in `relgate_evaluate`"),
@@ -21,7 +24,14 @@ const CASES: &[(&str, &[&str], &str, &str)] = &[
     ),
     ("oob-alloc.wat", &[], "bad_abi", "`relgate_alloc("),
     ("huge-output.wat", &[], "output_too_large", "returned 2097152 bytes, above the output limit of 1048576 bytes"),
-    ("allow.wat", &["--max-input", "100B"], "input_too_large", "above the input limit of 100 bytes"),
+    // The 703-byte input file is read (the bound on reading it is --max-input too); the label
+    // makes what the policy is given larger than that.
+    (
+        "allow.wat",
+        &["--max-input", "704B", "--label", LONG_LABEL],
+        "input_too_large",
+        "above the input limit of 704 bytes",
+    ),
     ("invalid-json.wat", &[], "bad_output", "the output begins \"this is not json\""),
     ("unknown-decision.wat", &[], "bad_output", "unknown variant `maybe`"),
     ("score-out-of-range.wat", &[], "bad_output", "score 250 is outside 0..=100"),
@@ -63,7 +73,7 @@ const LIMIT_HINTS: &[(&str, &[&str], &str, u64, &str)] = &[
     ("memory-bomb.wat", &[], "max_memory", 64 << 20, "raise it with --max-memory"),
     ("recursion.wat", &["--max-stack", "64KiB"], "max_stack", 64 << 10, "raise it with --max-stack"),
     ("huge-output.wat", &[], "max_output", 1 << 20, "raise it with --max-output"),
-    ("allow.wat", &["--max-input", "100B"], "max_input", 100, "raise it with --max-input"),
+    ("allow.wat", &["--max-input", "704B", "--label", LONG_LABEL], "max_input", 704, "raise it with --max-input"),
 ];
 
 #[test]

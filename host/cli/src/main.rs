@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use relgate::{Decision, Engine, PolicyRef, Report, builtin};
+use relgate::{Decision, Engine, Input, PolicyRef, PolicySet, Report, builtin};
 use tracing_subscriber::EnvFilter;
 
 use args::{Cli, Command, EvalArgs, Format, InputCommandArgs, InspectArgs};
@@ -40,9 +40,11 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            let mut message = format!("error: {e}");
+            // Errors quote names and keys from files and policies: escape what could redraw
+            // the terminal.
+            let mut message = format!("error: {}", relgate::printable(&e.to_string()));
             for cause in e.chain().skip(1) {
-                message += &format!("\n  caused by: {cause}");
+                message += &format!("\n  caused by: {}", relgate::printable(&cause.to_string()));
             }
             eprintln!("{message}");
             ExitCode::from(exit::USAGE)
@@ -74,13 +76,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let policies = if args.policies.is_empty() { &default[..] } else { &args.policies[..] };
     // Load everything first, so that an unreadable policy stops the run before any runs.
     let set = engine.load_set(policies)?;
-    // A config key nothing reads, or a config a policy rejects, is an input error: nothing
-    // is judged on settings that did not take effect.
-    set.check_config(&release)?;
-    let report = engine.evaluate(&set, &release);
-    if let Some(rejected) = report.config_error() {
-        return Err(rejected.into());
-    }
+    let report = judge(&engine, &set, &release)?;
 
     let out = match args.format {
         Format::Json => serde_json::to_string_pretty(&report).context("cannot serialize the report")? + "\n",
@@ -88,6 +84,18 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     };
     print(&out)?;
     Ok(ExitCode::from(exit_code(&report)))
+}
+
+/// Evaluates through the engine's one path, and fails where nothing may be judged: a config
+/// key that no policy reads, or a config section a policy rejects (settings that did not
+/// take effect).
+fn judge(engine: &Engine, set: &PolicySet, input: &Input) -> anyhow::Result<Report> {
+    set.check_config(input)?;
+    let report = engine.evaluate(set, input);
+    match report.config_error() {
+        Some(rejected) => Err(rejected.into()),
+        None => Ok(report),
+    }
 }
 
 fn print_input(args: &InputCommandArgs) -> anyhow::Result<ExitCode> {

@@ -72,6 +72,11 @@ impl Engine {
         Ok(Engine { inner: Arc::new(Inner { wasm, linker, config, cache, ticker_stop }) })
     }
 
+    /// Whether `other` is this engine or a clone of it.
+    pub(crate) fn same(&self, other: &Engine) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// The configuration this engine runs under.
     pub fn config(&self) -> &Config {
         &self.inner.config

@@ -7,7 +7,7 @@ use wasmtime::{InstancePre, Memory, Store, Trap, TypedFunc, WasmBacktrace};
 
 use crate::abi::{self, AbiViolation};
 use crate::limits::{LimitExceeded, StoreState};
-use crate::{Fault, FaultKind, Limit, Policy, PolicyReport, Verdict};
+use crate::{CONFIG_CHECK, Fault, FaultKind, Limit, Policy, PolicyReport, Verdict};
 
 /// The ABI v1 exports of one instance.
 pub(crate) struct Exports {
@@ -172,6 +172,14 @@ fn parse_verdict(bytes: &[u8]) -> Result<Verdict, Fault> {
         bad(format!("output is not a valid decision document: {e}; the output begins {preview:?}"))
     })?;
     verdict.validate().map_err(|e| bad(format!("output is not a valid decision document: {e}")))?;
+    // `relgate.*` checks are the host's words; a policy may only say it rejects its config.
+    if let Some(reason) = verdict.reasons.iter().find(|r| r.check.starts_with("relgate.") && r.check != CONFIG_CHECK) {
+        return Err(bad(format!(
+            "output has a reason with check `{}`; checks under `relgate.` are reserved (only `{CONFIG_CHECK}` is a \
+             policy's)",
+            crate::printable(&reason.check)
+        )));
+    }
     Ok(verdict)
 }
 
@@ -199,6 +207,15 @@ impl Policy {
         report.fuel_used = config.fuel.unwrap_or(u64::MAX) - remaining;
         report.peak_memory_bytes = state.limiter.peak_memory as u64;
         report
+    }
+
+    pub(crate) fn foreign_engine_fault(&self, on_fault: crate::Decision) -> PolicyReport {
+        let fault = Fault::new(
+            FaultKind::BadAbi,
+            "the policy was loaded by another engine, whose limits are not this one's; load it with the engine that \
+             evaluates it",
+        );
+        PolicyReport::new(self, Err(fault), on_fault)
     }
 
     pub(crate) fn serialization_fault(&self, e: &serde_json::Error) -> PolicyReport {
@@ -237,12 +254,16 @@ mod tests {
 
     #[test]
     fn output_problems_are_bad_output_faults() {
-        let cases: [(&[u8], &str); 5] = [
+        let cases: [(&[u8], &str); 6] = [
             (b"\xff\xfe", "not valid UTF-8"),
             (b"{\"decision\":", "not a valid decision document: EOF"),
             (br#"{"decision":"maybe"}"#, "unknown variant `maybe`"),
             (br#"{"decision":"allow","score":101}"#, "score 101 is outside 0..=100"),
             (br#"{"decision":"allow","reason":[]}"#, "unknown field `reason`"),
+            (
+                br#"{"decision":"allow","reasons":[{"check":"relgate.fault","outcome":"info","message":"x"}]}"#,
+                "checks under `relgate.` are reserved",
+            ),
         ];
         for (output, expected) in cases {
             let fault = parse_verdict(output).unwrap_err();

@@ -78,6 +78,15 @@ impl PolicyReport {
         }
     }
 
+    /// The report of a refused policy with the fault decision `on_fault`.
+    pub(crate) fn with_fault_decision(&self, on_fault: Decision) -> PolicyReport {
+        let mut report = self.clone();
+        if report.fault.is_some() {
+            report.decision = on_fault;
+        }
+        report
+    }
+
     fn set_fault(&mut self, fault: Fault, on_fault: Decision) {
         tracing::warn!(policy = %self.policy, kind = %fault.kind, "policy faulted: {}", crate::printable(&fault.message));
         self.decision = on_fault;
@@ -120,13 +129,17 @@ pub struct Report {
 }
 
 impl Report {
-    /// The first policy that rejected its config section ([`crate::CONFIG_CHECK`]), as an
-    /// error: the release was not judged, so front ends report an input error rather than
-    /// the (fail-closed) deny.
+    /// The first policy that rejected its config section: a `deny` with a failing
+    /// [`crate::CONFIG_CHECK`] reason (the SDK's `Verdict::config_error`), as an error. The
+    /// release was not judged, so front ends report an input error rather than the
+    /// fail-closed deny.
     pub fn config_error(&self) -> Option<Error> {
-        self.policies.iter().filter(|p| p.fault.is_none()).find_map(|p| {
-            let reason = p.reasons.iter().find(|r| r.check == crate::CONFIG_CHECK)?;
-            Some(Error::RejectedConfig { policy: p.policy.clone(), message: reason.message.clone() })
+        self.policies.iter().filter(|p| p.fault.is_none() && p.decision == Decision::Deny).find_map(|p| {
+            let reason = p.reasons.iter().find(|r| r.check == crate::CONFIG_CHECK && r.outcome == Outcome::Fail)?;
+            Some(Error::RejectedConfig {
+                policy: crate::printable(&p.policy).into_owned(),
+                message: crate::printable(&reason.message).into_owned(),
+            })
         })
     }
 
@@ -189,6 +202,21 @@ mod tests {
             assert_eq!(report.score, score, "{label}");
             assert_eq!(report.decided_by_fault, by_fault, "{label}");
         }
+    }
+
+    #[test]
+    fn only_a_failing_deny_rejects_its_config() {
+        let with = |decision, outcome, faulted| {
+            let mut part = part(decision, None, faulted);
+            part.reasons.push(Reason::new(crate::CONFIG_CHECK, outcome, "config.x is invalid: \u{1b}[2Kboom"));
+            Report::from_policies(vec![part])
+        };
+        assert!(with(Decision::Allow, Outcome::Pass, false).config_error().is_none());
+        assert!(with(Decision::Allow, Outcome::Fail, false).config_error().is_none());
+        assert!(with(Decision::Deny, Outcome::Info, false).config_error().is_none());
+        assert!(with(Decision::Deny, Outcome::Fail, true).config_error().is_none(), "a fault decides instead");
+        let error = with(Decision::Deny, Outcome::Fail, false).config_error().expect("a rejected config");
+        assert_eq!(error.to_string(), "policy p rejects its config: config.x is invalid: \\u{1b}[2Kboom");
     }
 
     #[test]

@@ -7,8 +7,14 @@ impl PolicySet {
     /// must be a section some loaded policy declares in its metadata (`"config"`), so that a
     /// misspelt section (`readines`) or a flat key nobody reads is an error, not a setting
     /// that silently vanishes from the gate. Front ends call it before [`Engine::evaluate`].
+    ///
+    /// A set with a refused policy is not checked: what that policy would read is unknown,
+    /// and its fault decides the evaluation anyway.
     pub fn check_config(&self, input: &Input) -> Result<(), Error> {
         let Some(config) = &input.config else { return Ok(()) };
+        if self.members.iter().any(|member| matches!(member, Loaded::Refused(_))) {
+            return Ok(());
+        }
         let mut declared: Vec<&str> = self
             .members
             .iter()
@@ -108,14 +114,17 @@ impl Engine {
 
     /// Runs every policy of `set` on `input`, each in a fresh instance, and combines their
     /// decisions (see [`Report`]). Never fails: a policy that faults, or was refused, yields
-    /// the fault decision and says why.
+    /// this engine's fault decision and says why; so does a policy loaded by another engine,
+    /// which must not run under that engine's limits.
     pub fn evaluate(&self, set: &PolicySet, input: &Input) -> Report {
         let json = serde_json::to_vec(input);
+        let on_fault = self.config().on_fault;
         let reports = set
             .members
             .iter()
             .map(|member| match (member, &json) {
-                (Loaded::Refused(report), _) => report.clone(),
+                (Loaded::Refused(report), _) => report.with_fault_decision(on_fault),
+                (Loaded::Policy(policy), _) if !policy.engine.same(self) => policy.foreign_engine_fault(on_fault),
                 (Loaded::Policy(policy), Ok(json)) => policy.evaluate_json(json),
                 (Loaded::Policy(policy), Err(e)) => policy.serialization_fault(e),
             })
