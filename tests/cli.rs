@@ -257,6 +257,16 @@ fn contradicting_test_counts_are_refused() {
         assert_eq!(run.code, 2, "{input}: {}", run.stdout);
         assert!(run.stderr.contains(words), "{input}: {}", run.stderr);
     }
+
+    // Counts laid over a report's must not hide the failures its suites still count.
+    let hide = r#"{"tests": {"failed": 0, "errors": 0, "failures": []}}"#;
+    let run = eval_stdin(hide, &["--junit", "tests/data/junit/nextest.xml"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("field `tests.suites` count 1 failed in all, more than tests.failed (0)"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

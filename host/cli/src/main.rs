@@ -46,6 +46,9 @@ fn main() -> ExitCode {
             for cause in e.chain().skip(1) {
                 message += &format!("\n  caused by: {}", relgate::printable(&cause.to_string()));
             }
+            if let Some(relgate_input::Error::ShallowHistory { .. }) = e.downcast_ref() {
+                message += "\n  hint: --allow-shallow counts only the commits the clone has, with a warning";
+            }
             eprintln!("{message}");
             ExitCode::from(exit::USAGE)
         }

@@ -66,16 +66,11 @@ impl Cache {
         engine.precompile_compatibility_hash().hash(&mut hasher);
         let engine_key = hasher.finish().to_be_bytes();
         let dir = root.join(hex::encode(engine_key));
+        // The root is checked before anything is created in it.
+        create_private_dir(root)?;
+        check_folder(root)?;
         create_private_dir(&dir)?;
-        for folder in [root, dir.as_path()] {
-            let metadata = fs::metadata(folder)?;
-            if let Some(problem) = untrusted(&metadata) {
-                return Err(io::Error::new(
-                    io::ErrorKind::PermissionDenied,
-                    format!("{} {problem}; fix it with `chmod go-w` (or remove it)", folder.display()),
-                ));
-            }
-        }
+        check_folder(&dir)?;
         Ok(Cache { dir, engine_key })
     }
 
@@ -125,6 +120,17 @@ impl Cache {
     }
 }
 
+/// Refuses a cache folder that is not the user's own or that others may write to.
+fn check_folder(folder: &Path) -> io::Result<()> {
+    match untrusted(&fs::metadata(folder)?) {
+        None => Ok(()),
+        Some(problem) => Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("{} {problem}; give relgate a cache folder of its user's own", folder.display()),
+        )),
+    }
+}
+
 /// Reads an entry, only if it is a regular file this user owns and no one else may write.
 fn read_trusted(path: &Path) -> Result<Vec<u8>, CacheStatus> {
     let mut file = match fs::File::open(path) {
@@ -145,7 +151,7 @@ fn read_trusted(path: &Path) -> Result<Vec<u8>, CacheStatus> {
         tracing::warn!(path = %path.display(), "cache entry {problem}; not trusting it, recompiling");
         return Err(CacheStatus::Untrusted);
     }
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(|e| {
         tracing::warn!(path = %path.display(), "cannot read cache entry: {e}");
         CacheStatus::Corrupt
@@ -161,10 +167,10 @@ fn untrusted(metadata: &fs::Metadata) -> Option<String> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
     if metadata.uid() != me {
-        return Some(format!("is owned by user id {}, not by this user ({me})", metadata.uid()));
+        return Some(format!("is owned by user id {}, not by this user ({me}): not trusted", metadata.uid()));
     }
     let mode = metadata.mode() & 0o7777;
-    (mode & 0o022 != 0).then(|| format!("is writable by group or others (mode {mode:04o})"))
+    (mode & 0o022 != 0).then(|| format!("is writable by group or others (mode {mode:04o}; `chmod go-w` fixes it)"))
 }
 
 #[cfg(not(unix))]
@@ -250,5 +256,15 @@ mod tests {
             fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
             assert_eq!(untrusted(&fs::metadata(&path).unwrap()).is_none(), trusted, "mode {mode:o}");
         }
+        // Another owner: `/` is root's; as root, a file given away to `nobody`.
+        // SAFETY: geteuid has no preconditions.
+        let other = if unsafe { libc::geteuid() } == 0 {
+            std::os::unix::fs::chown(&path, Some(65534), None).unwrap();
+            path.clone()
+        } else {
+            std::path::PathBuf::from("/")
+        };
+        let problem = untrusted(&fs::metadata(&other).unwrap()).expect("another user's file is not trusted");
+        assert!(problem.contains("is owned by user id"), "{problem}");
     }
 }

@@ -151,7 +151,7 @@ pub enum Error {
          (commits counted before the shallow boundary: {counted}), so commits and authors would be undercounted; \
          fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout), or enough of \
          it (`git fetch --shallow-exclude={base}` or `git fetch --deepen=N`); or, to count only what is there, \
-         allow a shallow history explicitly (docs/input.md, Git)"
+         opt in to counting only what is there (`GitRange::allow_shallow`; docs/input.md, Git)"
     )]
     ShallowHistory {
         /// The repository.

@@ -25,7 +25,7 @@ pub struct GitRange {
     /// Globs of sensitive paths (`**/migrations/**`).
     pub sensitive: Vec<String>,
     /// Whether a shallow clone whose history between the revisions is truncated is read
-    /// anyway, counting only the commits it has, with a warning on standard error. Default
+    /// anyway, counting only the commits it has, with a logged warning. Default
     /// `false`: such a clone is an error ([`Error::ShallowHistory`]), since its counts of
     /// commits and authors are too low and a gate would judge a smaller change than the
     /// real one.

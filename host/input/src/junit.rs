@@ -295,6 +295,10 @@ impl Parser<'_> {
                 self.start_suite(suite, time, empty);
             }
             "testcase" => {
+                if self.current.is_some() {
+                    // Which of the two a result belongs to would be a guess; a case must not be lost.
+                    return Err(Problem::syntax(at, "a <testcase> inside another <testcase>: close each case first"));
+                }
                 let [class, case, time] = self.attributes(e, at, ["classname", "name", "time"])?;
                 self.start_case(class, case, time, empty);
             }
@@ -350,7 +354,10 @@ impl Parser<'_> {
                 };
                 Problem { at, kind }
             })?;
-            if let Some(slot) = wanted.iter().position(|w| *w == key).map(|i| &mut values[i])
+            // The whole name: `x:name` is another attribute than `name`, and must not stand in
+            // for it.
+            let qualified: &str = attribute.key.as_ref();
+            if let Some(slot) = wanted.iter().position(|w| *w == qualified).map(|i| &mut values[i])
                 && slot.is_none()
             {
                 *slot = Some(value.into_owned());
@@ -415,7 +422,8 @@ impl Parser<'_> {
     fn general_ref(&mut self, r: &quick_xml::events::BytesRef<'_>, at: u64) -> Result<(), Problem> {
         let name: &str = r;
         let mut unused = String::new();
-        let out = self.message.as_mut().unwrap_or(&mut unused);
+        // Expanded even where it is not kept, so that a bad reference is an error anywhere.
+        let out = self.message.as_mut().filter(|m| m.len() < MAX_MESSAGE * 4).unwrap_or(&mut unused);
         self.entities.expand(name, Context::Content, out).map_err(|reason| {
             let kind = if name.starts_with('#') {
                 ProblemKind::Syntax(format!("`&{name};` {reason}"))
@@ -1128,9 +1136,25 @@ mod tests {
         }
         // An external DTD subset is not read, and does not stop the internal one.
         let tests = parse(
-            r#"<!DOCTYPE testsuite SYSTEM "junit.dtd" [<!ENTITY e "x">]><testsuite name="s"><testcase name="&e;"/></testsuite>"#,
+            r#"<!DOCTYPE testsuite SYSTEM "junit.dtd" [<!ENTITY e "x">]><testsuite name="s"><testcase name="&e;"><failure/></testcase></testsuite>"#,
         );
-        assert_eq!(tests.total, 1);
+        assert_eq!((tests.total, tests.failures[0].name.as_str()), (1, "x"));
+    }
+
+    #[test]
+    fn nested_cases_are_refused_and_prefixed_attributes_are_not_names() {
+        // A case inside a case would drop the outer one's outcome.
+        let mut report = Report::default();
+        let nested = r#"<testsuite><testcase name="outer"><testcase name="inner"/><failure/></testcase></testsuite>"#;
+        let problem = report.parse(nested.as_bytes(), "x").unwrap_err();
+        assert!(message(nested, problem).contains("a <testcase> inside another <testcase>"));
+
+        // `x:name` is not the case's name: two cases named only so stay two cases.
+        let tests = parse(
+            r#"<testsuite xmlns:x="urn:x"><testcase x:name="a" name="one"><failure/></testcase><testcase x:name="a" name="two"><failure/></testcase></testsuite>"#,
+        );
+        let names: Vec<&str> = tests.failures.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["one", "two"]);
     }
 
     #[test]

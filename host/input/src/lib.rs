@@ -121,12 +121,28 @@ fn validate(input: &Input, path: &Path) -> Result<(), Error> {
             format!("lists {} failures, but tests.failed and tests.errors count {failed}", tests.failures.len()),
         ));
     }
+    let mut in_suites = [0u64; 4];
     for suite in &tests.suites {
         let counted = [suite.failed, suite.errors, suite.skipped].iter().try_fold(0u64, |a, b| a.checked_add(*b));
         if counted.is_none_or(|counted| counted > suite.total) {
             return Err(invalid(
                 "tests.suites",
                 format!("suite {:?} counts more failed, errored and skipped tests than its total", suite.name),
+            ));
+        }
+        for (sum, count) in in_suites.iter_mut().zip([suite.total, suite.failed, suite.errors, suite.skipped]) {
+            *sum = sum.saturating_add(count);
+        }
+    }
+    // The suites may cover part of the run, never more: a `tests.failed` of 0 laid over
+    // suites that still count failures hides them.
+    let totals =
+        [("total", tests.total), ("failed", tests.failed), ("errors", tests.errors), ("skipped", tests.skipped)];
+    for ((field, whole), in_suites) in totals.into_iter().zip(in_suites) {
+        if in_suites > whole {
+            return Err(invalid(
+                "tests.suites",
+                format!("count {in_suites} {field} in all, more than tests.{field} ({whole})"),
             ));
         }
     }

@@ -225,15 +225,20 @@ fn parse_api(body: &str) -> Result<Fetched, String> {
     let invalid = |e: serde_json::Error| format!("not a Prometheus API response: {}", json_problem(&e));
     crate::json::check(body.as_bytes(), true).map_err(invalid)?;
     let response: ApiResponse = serde_json::from_str(body).map_err(invalid)?;
-    if response.status != "success" {
-        return Err(format!(
-            "Prometheus answered status {}: {}: {}",
-            response.status,
-            response.error_type.as_deref().unwrap_or("error"),
-            response.error.as_deref().unwrap_or("(no message)")
-        ));
+    match response.status.as_str() {
+        "success" => {}
+        // Prometheus's own error: its type and message say what was wrong with the query.
+        "error" => {
+            return Err(format!(
+                "Prometheus answered status error: {}: {}",
+                response.error_type.as_deref().unwrap_or("error"),
+                response.error.as_deref().unwrap_or("(no message)")
+            ));
+        }
+        // Anything else is not an API response; its value is not quoted.
+        _ => return Err("not a Prometheus API response: `status` is neither `success` nor `error`".into()),
     }
-    let sample = |(_, v): &(f64, String)| value(v).ok_or_else(|| format!("sample value `{v}` is not a number"));
+    let sample = |(_, v): &(f64, String)| value(v).ok_or_else(|| "a sample value is not a number".to_owned());
     match response.data.ok_or("a successful response without `data`")? {
         ApiData::Vector(samples) => samples
             .iter()
@@ -529,10 +534,14 @@ mod tests {
     #[test]
     fn bodies_are_never_quoted_in_errors() {
         let secret = "ghp_0123456789abcdefSECRET";
-        for body in [format!("{{\"status\": \"{secret}\", \"data\": 1}}"), format!("{{\"token\": {secret}}}")] {
+        for body in [
+            format!("{{\"status\": \"{secret}\"}}"),
+            format!("{{\"status\": \"{secret}\", \"data\": 1}}"),
+            format!("{{\"token\": {secret}}}"),
+        ] {
             let err = parse_api(&body).unwrap_err();
             assert!(!err.contains("SECRET"), "{err}");
-            assert!(err.contains("line 1 column"), "{err}");
+            assert!(err.starts_with("not a Prometheus API response"), "{err}");
         }
         let err = parse_text(&format!("{secret}\n")).unwrap_err();
         assert_eq!(err, "line 1: no value");
@@ -544,7 +553,7 @@ mod tests {
         assert_eq!(parse_api(error).unwrap_err(), "Prometheus answered status error: bad_data: parse error at char 4");
         assert!(parse_api("[]").unwrap_err().starts_with("not a Prometheus API response"));
         let bad_value = r#"{"status":"success","data":{"resultType":"scalar","result":[1,"fast"]}}"#;
-        assert_eq!(parse_api(bad_value).unwrap_err(), "sample value `fast` is not a number");
+        assert_eq!(parse_api(bad_value).unwrap_err(), "a sample value is not a number");
     }
 
     #[test]
