@@ -148,3 +148,57 @@ fn policy_text_cannot_forge_terminal_output() {
     assert_eq!(fault["kind"], "bad_output");
     assert!(fault["message"].as_str().unwrap().contains("a name must be printable"), "{fault}");
 }
+
+#[test]
+fn the_total_deadline_bounds_one_evaluation_of_many_policies() {
+    // Three looping policies, each allowed 2 s: the evaluation's 300 ms bounds them together.
+    let looping = policy("loop.wat");
+    let args = ["eval", "-p", &looping, "-p", &looping, "-p", &looping, "--fuel", "unlimited", "--timeout", "2s"];
+    let mut args = args.to_vec();
+    args.extend_from_slice(&["--total-timeout", "300ms", "--format", "json"]);
+    let run = relgate(&args);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    let report = run.json();
+    for part in report["policies"].as_array().unwrap() {
+        assert_eq!(part["fault"]["kind"], "timeout", "{part}");
+        assert_eq!(part["fault"]["limit"]["limit"], "total_deadline", "{part}");
+        assert_eq!(part["fault"]["limit"]["configured"], 300, "{part}");
+    }
+    let text = relgate(&args[..args.len() - 2]);
+    assert!(text.stdout.contains("raise it with --total-timeout"), "{}", text.stdout);
+}
+
+#[test]
+fn a_stderr_nobody_reads_cannot_hold_up_the_decision() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    // 5 MB of policy log lines against a pipe that holds 64 KiB and is never read.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relgate"))
+        .args(["eval", "-p", &policy("flood-log.wat"), "--max-log-messages", "5000", "--format", "json"])
+        .current_dir(crate::common::root())
+        .env("RELGATE_CACHE_DIR", std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("relgate-cache"))
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let status = status.expect("relgate exits although nobody reads its stderr");
+    assert_eq!(status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["decision"], "allow");
+}

@@ -339,6 +339,9 @@ pub struct EngineArgs {
     /// Wall-clock deadline per evaluation, instantiation included (`500ms`, `2s`).
     #[arg(long, value_name = "DURATION", default_value_t = Timeout(defaults().deadline))]
     pub timeout: Timeout,
+    /// Wall-clock deadline for all the policies of one evaluation together.
+    #[arg(long, value_name = "DURATION", default_value_t = Timeout(defaults().total_deadline))]
+    pub total_timeout: Timeout,
     /// Largest linear memory a policy may have.
     #[arg(long, value_name = "SIZE", default_value_t = ByteSize::b(defaults().max_memory as u64))]
     pub max_memory: ByteSize,
@@ -371,6 +374,7 @@ impl EngineArgs {
             .with_on_fault(self.on_fault.into())
             .with_fuel(self.fuel.0)
             .with_deadline(self.timeout.0)
+            .with_total_deadline(self.total_timeout.0)
             .with_max_memory(size(self.max_memory, "max-memory")?)
             .with_max_stack(size(self.max_stack, "max-stack")?)
             .with_max_input(size(self.max_input, "max-input")?)

@@ -28,7 +28,7 @@ mod exit {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    let _logging = init_logging(cli.verbose);
     let result = match &cli.command {
         Command::Eval(args) => eval(args),
         Command::Inspect(args) => inspect(args),
@@ -55,7 +55,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(verbose: u8) {
+/// Logs to stderr through a non-blocking, lossy writer: a stderr nobody drains must not
+/// hold up a decision (lines beyond its buffer are dropped). The guard flushes at exit.
+fn init_logging(verbose: u8) -> tracing_appender::non_blocking::WorkerGuard {
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -63,11 +65,13 @@ fn init_logging(verbose: u8) {
         _ => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
+    guard
 }
 
 fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {

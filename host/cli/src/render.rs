@@ -12,6 +12,7 @@ pub fn limit_flag(limit: Limit) -> Option<&'static str> {
     match limit {
         Limit::Fuel => Some("--fuel"),
         Limit::Deadline => Some("--timeout"),
+        Limit::TotalDeadline => Some("--total-timeout"),
         Limit::MaxMemory => Some("--max-memory"),
         Limit::MaxStack => Some("--max-stack"),
         Limit::MaxInput => Some("--max-input"),

@@ -170,12 +170,15 @@ pub(crate) fn guest_slice(memory: &[u8], ptr: u32, len: u32) -> Option<&[u8]> {
     memory.get(start..start.checked_add(len as usize)?)
 }
 
-/// Rate and size limits for `relgate::log`, and the policy name its events carry.
+/// Rate and size limits for `relgate::log`, and the policy name its events carry. Messages
+/// are kept during the evaluation and logged after it ([`GuestLog::flush`]): writing them to
+/// a slow or blocked stderr must never hold up an evaluation or outlast its deadline.
 pub(crate) struct GuestLog {
     policy: Arc<str>,
     max_messages: u32,
     max_message: usize,
-    emitted: u32,
+    /// Kept messages: at most `max_messages`, each at most `max_message` bytes.
+    kept: Vec<(i32, String, bool)>,
     /// Messages dropped because the policy logged more than `max_messages`.
     pub(crate) dropped: u32,
 }
@@ -186,32 +189,41 @@ impl GuestLog {
             policy,
             max_messages: config.max_log_messages,
             max_message: config.max_log_message,
-            emitted: 0,
+            kept: Vec::new(),
             dropped: 0,
         }
     }
 
     /// Counts one message against the rate limit; false when it must be dropped.
     fn accept(&mut self) -> bool {
-        if self.emitted >= self.max_messages {
+        if self.kept.len() >= self.max_messages as usize {
             self.dropped += 1;
             return false;
         }
-        self.emitted += 1;
         true
     }
 
-    fn emit(&self, level: i32, message: &[u8]) {
+    fn keep(&mut self, level: i32, message: &[u8]) {
         let truncated = message.len() > self.max_message;
         let message = String::from_utf8_lossy(&message[..message.len().min(self.max_message)]);
-        let message = crate::printable(&message);
+        self.kept.push((level, crate::printable(&message).into_owned(), truncated));
+    }
+
+    /// Logs the kept messages, then how many were dropped.
+    pub(crate) fn flush(&mut self) {
         let policy = &*self.policy;
-        match level {
-            0 => tracing::error!(target: "relgate::policy", policy, truncated, "{message}"),
-            1 => tracing::warn!(target: "relgate::policy", policy, truncated, "{message}"),
-            3 => tracing::debug!(target: "relgate::policy", policy, truncated, "{message}"),
-            4 => tracing::trace!(target: "relgate::policy", policy, truncated, "{message}"),
-            _ => tracing::info!(target: "relgate::policy", policy, truncated, "{message}"),
+        for (level, message, truncated) in self.kept.drain(..) {
+            match level {
+                0 => tracing::error!(target: "relgate::policy", policy, truncated, "{message}"),
+                1 => tracing::warn!(target: "relgate::policy", policy, truncated, "{message}"),
+                3 => tracing::debug!(target: "relgate::policy", policy, truncated, "{message}"),
+                4 => tracing::trace!(target: "relgate::policy", policy, truncated, "{message}"),
+                _ => tracing::info!(target: "relgate::policy", policy, truncated, "{message}"),
+            }
+        }
+        if self.dropped > 0 {
+            tracing::warn!(policy, dropped = self.dropped, "policy log messages dropped (rate limit)");
+            self.dropped = 0;
         }
     }
 }
@@ -222,9 +234,8 @@ pub(crate) fn define_host_functions(linker: &mut Linker<StoreState>) -> wasmtime
         IMPORT_MODULE,
         "log",
         |mut caller: Caller<'_, StoreState>, level: i32, ptr: i32, len: i32| -> wasmtime::Result<()> {
-            if !caller.data_mut().log.accept() {
-                return Ok(());
-            }
+            // The buffer is checked before the rate limit: a bad one is a `bad_abi` fault even
+            // when the message would have been dropped.
             let Some(memory) = caller.get_export(MEMORY).and_then(|e| e.into_memory()) else {
                 return Err(wasmtime::Error::new(AbiViolation(format!(
                     "`relgate::log` was called, but the policy exports no `{MEMORY}`"
@@ -240,7 +251,9 @@ pub(crate) fn define_host_functions(linker: &mut Linker<StoreState>) -> wasmtime
                     data.len()
                 ))));
             };
-            state.log.emit(level, message);
+            if state.log.accept() {
+                state.log.keep(level, message);
+            }
             Ok(())
         },
     )?;

@@ -25,6 +25,11 @@ pub struct Config {
     /// every call. Enforced by epoch interruption with a resolution of [`Config::EPOCH_TICK`].
     /// Default: 5 s.
     pub deadline: Duration,
+    /// Wall-clock deadline for one [`crate::Engine::evaluate`] of a whole policy set: a
+    /// policy still running when it passes stops with a `timeout` fault, and one not yet
+    /// started does not start (it faults alike). Twenty looping policies then cost this
+    /// long, not twenty per-policy deadlines. Default: 30 s.
+    pub total_deadline: Duration,
     /// Largest linear memory a policy may have, in bytes. Default: 64 MiB.
     pub max_memory: usize,
     /// Largest table a policy may have, in elements. Default: 10,000.
@@ -54,6 +59,7 @@ impl Default for Config {
         Config {
             fuel: Some(500_000_000),
             deadline: Duration::from_secs(5),
+            total_deadline: Duration::from_secs(30),
             max_memory: 64 << 20,
             max_table_elements: 10_000,
             max_stack: 512 << 10,
@@ -80,6 +86,12 @@ impl Config {
     /// Sets [`Config::deadline`].
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
+        self
+    }
+
+    /// Sets [`Config::total_deadline`].
+    pub fn with_total_deadline(mut self, deadline: Duration) -> Self {
+        self.total_deadline = deadline;
         self
     }
 
@@ -147,6 +159,9 @@ impl Config {
         if self.deadline < Self::EPOCH_TICK {
             return invalid("deadline", "must be at least 10 ms, the epoch tick");
         }
+        if self.total_deadline < Self::EPOCH_TICK {
+            return invalid("total_deadline", "must be at least 10 ms, the epoch tick");
+        }
         if self.max_memory < 64 << 10 {
             return invalid("max_memory", "must be at least 64 KiB, one wasm page");
         }
@@ -162,10 +177,10 @@ impl Config {
         Ok(())
     }
 
-    /// The deadline in epoch ticks, rounded up, plus one for the tick already under way.
-    pub(crate) fn deadline_ticks(&self) -> u64 {
+    /// A deadline in epoch ticks, rounded up, plus one for the tick already under way.
+    pub(crate) fn ticks(deadline: Duration) -> u64 {
         let tick = Self::EPOCH_TICK.as_nanos();
-        (self.deadline.as_nanos().div_ceil(tick) as u64).saturating_add(1)
+        (deadline.as_nanos().div_ceil(tick) as u64).saturating_add(1)
     }
 }
 
@@ -196,7 +211,7 @@ mod tests {
 
     #[test]
     fn deadline_rounds_up_to_ticks() {
-        assert_eq!(Config::default().with_deadline(Duration::from_millis(100)).deadline_ticks(), 11);
-        assert_eq!(Config::default().with_deadline(Duration::from_millis(105)).deadline_ticks(), 12);
+        assert_eq!(Config::ticks(Duration::from_millis(100)), 11);
+        assert_eq!(Config::ticks(Duration::from_millis(105)), 12);
     }
 }

@@ -5,13 +5,14 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
+use std::time::Duration;
 
 use wasmtime::{Linker, Store};
 
 use crate::abi::{self, GuestLog};
 use crate::cache::Cache;
 use crate::limits::{Limiter, StoreState};
-use crate::{Config, Error};
+use crate::{Config, Error, Limit};
 
 /// Frames kept in a fault's backtrace; a stack overflow would otherwise list thousands.
 const MAX_BACKTRACE_FRAMES: usize = 32;
@@ -94,15 +95,25 @@ impl Engine {
         self.inner.cache.as_ref()
     }
 
-    /// A fresh store with every per-evaluation limit set.
-    pub(crate) fn new_store(&self, policy: Arc<str>) -> Store<StoreState> {
+    /// A fresh store with every per-evaluation limit set; `remaining` is what is left of the
+    /// evaluation's total deadline, when that is sooner than the policy's own.
+    pub(crate) fn new_store(&self, policy: Arc<str>, remaining: Duration) -> Store<StoreState> {
         let config = &self.inner.config;
-        let state =
-            StoreState { config: config.clone(), limiter: Limiter::new(config), log: GuestLog::new(policy, config) };
+        let deadline = if remaining < config.deadline {
+            (Limit::TotalDeadline, remaining)
+        } else {
+            (Limit::Deadline, config.deadline)
+        };
+        let state = StoreState {
+            config: config.clone(),
+            limiter: Limiter::new(config),
+            log: GuestLog::new(policy, config),
+            deadline,
+        };
         let mut store = Store::new(&self.inner.wasm, state);
         store.limiter(|state| &mut state.limiter);
         store.set_fuel(config.fuel.unwrap_or(u64::MAX)).expect("fuel is enabled on every engine");
-        store.set_epoch_deadline(config.deadline_ticks());
+        store.set_epoch_deadline(Config::ticks(deadline.1));
         store.epoch_deadline_trap();
         store
     }

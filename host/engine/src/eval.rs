@@ -126,9 +126,17 @@ pub(crate) fn classify(err: wasmtime::Error, store: &Store<StoreState>, phase: &
                 Fault::limit(FaultKind::OutOfFuel, message, Limit::Fuel, fuel, None)
             }
             Trap::Interrupt => {
-                let message = format!("policy ran past the {:?} deadline in {phase}", config.deadline);
-                let millis = u64::try_from(config.deadline.as_millis()).unwrap_or(u64::MAX);
-                Fault::limit(FaultKind::Timeout, message, Limit::Deadline, millis, None)
+                let (limit, deadline) = state.deadline;
+                let message = match limit {
+                    Limit::TotalDeadline => format!(
+                        "policy ran past the evaluation's total deadline ({:?}) in {phase}",
+                        config.total_deadline
+                    ),
+                    _ => format!("policy ran past the {deadline:?} deadline in {phase}"),
+                };
+                let configured = if limit == Limit::TotalDeadline { config.total_deadline } else { deadline };
+                let millis = u64::try_from(configured.as_millis()).unwrap_or(u64::MAX);
+                Fault::limit(FaultKind::Timeout, message, limit, millis, None)
             }
             Trap::StackOverflow => {
                 let message = format!(
@@ -186,21 +194,17 @@ fn parse_verdict(bytes: &[u8]) -> Result<Verdict, Fault> {
 impl Policy {
     /// Evaluates an input already serialized as JSON in a fresh instance. Never fails: a
     /// fault becomes the configured fault decision, and the report says which fault.
-    pub(crate) fn evaluate_json(&self, input: &[u8]) -> PolicyReport {
+    /// `remaining` is what is left of the evaluation's total deadline.
+    pub(crate) fn evaluate_json(&self, input: &[u8], remaining: Duration) -> PolicyReport {
         let started = Instant::now();
         let config = self.engine.config();
-        let mut store = self.engine.new_store(self.name.clone());
+        let mut store = self.engine.new_store(self.name.clone(), remaining);
         let mut instantiate = Duration::ZERO;
         let result = run(&mut store, &self.pre, input, &mut instantiate);
+        // Logged now, after the evaluation: writing them cannot hold it up.
+        store.data_mut().log.flush();
         let remaining = store.get_fuel().unwrap_or(0);
         let state = store.data();
-        if state.log.dropped > 0 {
-            tracing::warn!(
-                policy = &*self.name,
-                dropped = state.log.dropped,
-                "policy log messages dropped (rate limit)"
-            );
-        }
         let mut report = PolicyReport::new(self, result, config.on_fault);
         report.elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
         report.instantiate_ms = instantiate.as_secs_f64() * 1e3;
@@ -216,6 +220,15 @@ impl Policy {
              evaluates it",
         );
         PolicyReport::new(self, Err(fault), on_fault)
+    }
+
+    /// The report of a policy that did not start: the evaluation's total deadline had passed.
+    pub(crate) fn total_deadline_fault(&self) -> PolicyReport {
+        let total = self.engine.config().total_deadline;
+        let message = format!("the evaluation's total deadline ({total:?}) passed before the policy could start");
+        let millis = u64::try_from(total.as_millis()).unwrap_or(u64::MAX);
+        let fault = Fault::limit(FaultKind::Timeout, message, Limit::TotalDeadline, millis, None);
+        PolicyReport::new(self, Err(fault), self.engine.config().on_fault)
     }
 
     pub(crate) fn serialization_fault(&self, e: &serde_json::Error) -> PolicyReport {

@@ -63,6 +63,8 @@ pub enum Limit {
     Fuel,
     /// [`crate::Config::deadline`], in milliseconds.
     Deadline,
+    /// [`crate::Config::total_deadline`], in milliseconds.
+    TotalDeadline,
     /// [`crate::Config::max_memory`], in bytes.
     MaxMemory,
     /// [`crate::Config::max_table_elements`], in elements.
@@ -81,6 +83,7 @@ impl Limit {
         match self {
             Limit::Fuel => "fuel",
             Limit::Deadline => "deadline",
+            Limit::TotalDeadline => "total_deadline",
             Limit::MaxMemory => "max_memory",
             Limit::MaxTableElements => "max_table_elements",
             Limit::MaxStack => "max_stack",

@@ -14,6 +14,8 @@ pub(crate) struct StoreState {
     pub(crate) config: Arc<Config>,
     pub(crate) limiter: Limiter,
     pub(crate) log: GuestLog,
+    /// The deadline in force: the policy's own, or what is left of the evaluation's total.
+    pub(crate) deadline: (Limit, std::time::Duration),
 }
 
 /// A limit that was hit, raised as the error of the failing instruction or instantiation.

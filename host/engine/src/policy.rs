@@ -153,22 +153,29 @@ impl Engine {
 
     /// Instantiates once to read the ABI version (which must be 1) and the metadata.
     fn describe(&self, pre: &InstancePre<StoreState>, name: &str) -> Result<(i32, Option<Value>), Fault> {
-        let mut store = self.new_store(name.into());
-        let exports = eval::instantiate(&mut store, pre)?;
-        let version = exports.abi_version(&mut store)?;
-        if version != abi::VERSION {
-            return Err(Fault::new(
-                FaultKind::BadAbi,
-                format!(
-                    "`{}` returned {version}, but this relgate implements ABI version {}",
-                    abi::ABI_VERSION,
-                    abi::VERSION
-                ),
-            ));
-        }
-        let metadata = read_metadata(&mut store, &exports)?;
-        Ok((version, metadata))
+        let mut store = self.new_store(name.into(), self.config().deadline);
+        let described = describe_in(&mut store, pre);
+        store.data_mut().log.flush();
+        described
     }
+}
+
+/// The ABI version (which must be 1) and the metadata, read in `store`.
+fn describe_in(store: &mut Store<StoreState>, pre: &InstancePre<StoreState>) -> Result<(i32, Option<Value>), Fault> {
+    let exports = eval::instantiate(store, pre)?;
+    let version = exports.abi_version(store)?;
+    if version != abi::VERSION {
+        return Err(Fault::new(
+            FaultKind::BadAbi,
+            format!(
+                "`{}` returned {version}, but this relgate implements ABI version {}",
+                abi::ABI_VERSION,
+                abi::VERSION
+            ),
+        ));
+    }
+    let metadata = read_metadata(store, &exports)?;
+    Ok((version, metadata))
 }
 
 fn read_metadata(store: &mut Store<StoreState>, exports: &Exports) -> Result<Option<Value>, Fault> {

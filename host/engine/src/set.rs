@@ -1,6 +1,8 @@
 //! The policies of one evaluation, and the one path every front end evaluates through.
 
-use crate::{Engine, Error, Input, Policy, PolicyRef, PolicyReport, Report};
+use std::time::Instant;
+
+use crate::{Config, Engine, Error, Input, Policy, PolicyRef, PolicyReport, Report};
 
 impl PolicySet {
     /// Checks the input's `config` against what the set's policies read: every top-level key
@@ -116,17 +118,27 @@ impl Engine {
     /// decisions (see [`Report`]). Never fails: a policy that faults, or was refused, yields
     /// this engine's fault decision and says why; so does a policy loaded by another engine,
     /// which must not run under that engine's limits.
+    ///
+    /// The whole evaluation is bounded by [`crate::Config::total_deadline`]: a policy still
+    /// running when it passes, or not yet started, faults with `timeout`.
     pub fn evaluate(&self, set: &PolicySet, input: &Input) -> Report {
+        let started = Instant::now();
         let json = serde_json::to_vec(input);
-        let on_fault = self.config().on_fault;
+        let config = self.config();
         let reports = set
             .members
             .iter()
-            .map(|member| match (member, &json) {
-                (Loaded::Refused(report), _) => report.with_fault_decision(on_fault),
-                (Loaded::Policy(policy), _) if !policy.engine.same(self) => policy.foreign_engine_fault(on_fault),
-                (Loaded::Policy(policy), Ok(json)) => policy.evaluate_json(json),
-                (Loaded::Policy(policy), Err(e)) => policy.serialization_fault(e),
+            .map(|member| {
+                let remaining = config.total_deadline.saturating_sub(started.elapsed());
+                match (member, &json) {
+                    (Loaded::Refused(report), _) => report.with_fault_decision(config.on_fault),
+                    (Loaded::Policy(policy), _) if !policy.engine.same(self) => {
+                        policy.foreign_engine_fault(config.on_fault)
+                    }
+                    (Loaded::Policy(policy), _) if remaining < Config::EPOCH_TICK => policy.total_deadline_fault(),
+                    (Loaded::Policy(policy), Ok(json)) => policy.evaluate_json(json, remaining),
+                    (Loaded::Policy(policy), Err(e)) => policy.serialization_fault(e),
+                }
             })
             .collect();
         Report::from_policies(reports)
