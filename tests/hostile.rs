@@ -202,3 +202,28 @@ fn a_stderr_nobody_reads_cannot_hold_up_the_decision() {
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["decision"], "allow");
 }
+
+#[test]
+fn policies_past_the_compile_limits_are_not_compiled() {
+    // A million nested blocks took 0.9 GB to compile, 500,000 functions 96 s: such a module
+    // is refused before the compiler sees it, naming the limit.
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("nested.wat");
+    std::fs::write(&nested, format!("(module (func {}{}))", "(block ".repeat(1001), ")".repeat(1001))).unwrap();
+    let nested = nested.to_str().unwrap();
+    let gate = "policies/wat/tests-gate.wat";
+    // (arguments, words on stderr)
+    let cases: [(&[&str], &str); 3] = [
+        (&["-p", nested], "nests blocks deeper than 1000 in function 0, above the `max_nesting` limit of 1000"),
+        (&["-p", gate, "--max-functions", "2"], "defines more than 2 functions, above the `max_functions` limit of 2"),
+        (&["-p", gate, "--max-module-size", "1KiB"], "is 6745 bytes, above the `max_module_size` limit of 1024"),
+    ];
+    for (args, words) in cases {
+        let mut all = vec!["eval"];
+        all.extend_from_slice(args);
+        let run = relgate(&all);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(words), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("hint: raise it with --max-"), "{args:?}: {}", run.stderr);
+    }
+}

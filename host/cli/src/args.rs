@@ -348,6 +348,15 @@ pub struct EngineArgs {
     /// Wasm stack for a policy.
     #[arg(long, value_name = "SIZE", default_value_t = ByteSize::b(defaults().max_stack as u64))]
     pub max_stack: ByteSize,
+    /// Largest policy (wasm or WAT), checked before it is compiled.
+    #[arg(long, value_name = "SIZE", default_value_t = ByteSize::b(defaults().max_module_size as u64))]
+    pub max_module_size: ByteSize,
+    /// Most functions a policy may define, checked before it is compiled.
+    #[arg(long, value_name = "N", default_value_t = defaults().max_functions)]
+    pub max_functions: u32,
+    /// Deepest nesting of blocks in one function of a policy, checked before it is compiled.
+    #[arg(long, value_name = "N", default_value_t = defaults().max_nesting)]
+    pub max_nesting: u32,
     /// Largest input document.
     #[arg(long, value_name = "SIZE", default_value_t = ByteSize::b(defaults().max_input as u64))]
     pub max_input: ByteSize,
@@ -358,9 +367,10 @@ pub struct EngineArgs {
     #[arg(long, value_name = "N", default_value_t = defaults().max_log_messages)]
     pub max_log_messages: u32,
     /// Compiled-policy cache [default: relgate/modules in the user's cache directory].
-    #[arg(long, value_name = "DIR", env = "RELGATE_CACHE_DIR", conflicts_with = "no_cache")]
+    #[arg(long, value_name = "DIR", env = "RELGATE_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Compile every policy afresh and cache nothing.
+    /// Compile every policy afresh and cache nothing (wins over --cache-dir and
+    /// RELGATE_CACHE_DIR).
     #[arg(long)]
     pub no_cache: bool,
 }
@@ -377,6 +387,9 @@ impl EngineArgs {
             .with_total_deadline(self.total_timeout.0)
             .with_max_memory(size(self.max_memory, "max-memory")?)
             .with_max_stack(size(self.max_stack, "max-stack")?)
+            .with_max_module_size(size(self.max_module_size, "max-module-size")?)
+            .with_max_functions(self.max_functions)
+            .with_max_nesting(self.max_nesting)
             .with_max_input(size(self.max_input, "max-input")?)
             .with_max_output(size(self.max_output, "max-output")?)
             .with_max_log_messages(self.max_log_messages);

@@ -49,6 +49,11 @@ fn main() -> ExitCode {
             if let Some(relgate_input::Error::ShallowHistory { .. }) = e.downcast_ref() {
                 message += "\n  hint: --allow-shallow counts only the commits the clone has, with a warning";
             }
+            if let Some(relgate::Error::PolicyLimit { hit, .. }) = e.downcast_ref()
+                && let Some(flag) = render::limit_flag(hit.limit)
+            {
+                message += &format!("\n  hint: raise it with {flag}");
+            }
             eprintln!("{message}");
             ExitCode::from(exit::USAGE)
         }

@@ -17,6 +17,9 @@ pub fn limit_flag(limit: Limit) -> Option<&'static str> {
         Limit::MaxStack => Some("--max-stack"),
         Limit::MaxInput => Some("--max-input"),
         Limit::MaxOutput => Some("--max-output"),
+        Limit::MaxModuleSize => Some("--max-module-size"),
+        Limit::MaxFunctions => Some("--max-functions"),
+        Limit::MaxNesting => Some("--max-nesting"),
         _ => None,
     }
 }

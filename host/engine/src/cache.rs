@@ -1,8 +1,8 @@
 //! The on-disk cache of compiled policies, and why relgate may trust it.
 //!
 //! Entries live under `<cache dir>/<engine key>/<source sha256>.cwasm`, where the engine key
-//! hashes relgate's version and wasmtime's compatibility hash (wasmtime version, target and
-//! every setting that affects code generation, limits included). An entry is native code,
+//! hashes relgate's version, wasmtime's compatibility hash (wasmtime version, target and
+//! every setting that affects code generation, limits included) and the compile limits. An entry is native code,
 //! so relgate trusts one only when all of this holds (the trust model is in `docs/abi.md`):
 //!
 //! - the cache directory, its engine folder and the entry are owned by the user relgate runs
@@ -60,10 +60,12 @@ pub(crate) struct Cache {
 impl Cache {
     /// Opens (creating it if needed) the part of `root` for this engine. A directory that is
     /// not the user's own, or that others may write to, is refused.
-    pub(crate) fn open(root: &Path, engine: &wasmtime::Engine) -> io::Result<Cache> {
+    pub(crate) fn open(root: &Path, engine: &wasmtime::Engine, config: &crate::Config) -> io::Result<Cache> {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         env!("CARGO_PKG_VERSION").hash(&mut hasher);
         engine.precompile_compatibility_hash().hash(&mut hasher);
+        // An entry was compiled within these limits; under others it must be checked again.
+        (config.max_module_size, config.max_functions, config.max_nesting).hash(&mut hasher);
         let engine_key = hasher.finish().to_be_bytes();
         let dir = root.join(hex::encode(engine_key));
         // The root is checked before anything is created in it.

@@ -36,6 +36,14 @@ pub struct Config {
     pub max_table_elements: usize,
     /// Wasm stack available to a policy, in bytes. Default: 512 KiB.
     pub max_stack: usize,
+    /// Largest policy, in bytes of wasm or WAT, checked before it is compiled. Default: 32 MiB.
+    pub max_module_size: usize,
+    /// Most functions a policy may define, checked before it is compiled: compiling costs
+    /// time and memory per function. Default: 100,000.
+    pub max_functions: u32,
+    /// Deepest nesting of blocks, loops and ifs in one function, checked before compiling.
+    /// Default: 1,000.
+    pub max_nesting: u32,
     /// Largest input document, in bytes of JSON. Default: 16 MiB.
     pub max_input: usize,
     /// Largest output document, in bytes of JSON. Default: 1 MiB.
@@ -63,6 +71,9 @@ impl Default for Config {
             max_memory: 64 << 20,
             max_table_elements: 10_000,
             max_stack: 512 << 10,
+            max_module_size: 32 << 20,
+            max_functions: 100_000,
+            max_nesting: 1_000,
             max_input: 16 << 20,
             max_output: 1 << 20,
             max_log_messages: 100,
@@ -110,6 +121,24 @@ impl Config {
     /// Sets [`Config::max_stack`].
     pub fn with_max_stack(mut self, bytes: usize) -> Self {
         self.max_stack = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_module_size`].
+    pub fn with_max_module_size(mut self, bytes: usize) -> Self {
+        self.max_module_size = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_functions`].
+    pub fn with_max_functions(mut self, functions: u32) -> Self {
+        self.max_functions = functions;
+        self
+    }
+
+    /// Sets [`Config::max_nesting`].
+    pub fn with_max_nesting(mut self, depth: u32) -> Self {
+        self.max_nesting = depth;
         self
     }
 

@@ -58,7 +58,7 @@ impl Engine {
         let mut linker = Linker::new(&wasm);
         abi::define_host_functions(&mut linker).map_err(engine_error)?;
 
-        let cache = config.cache_dir.as_ref().and_then(|dir| match Cache::open(dir, &wasm) {
+        let cache = config.cache_dir.as_ref().and_then(|dir| match Cache::open(dir, &wasm, &config) {
             Ok(cache) => Some(cache),
             Err(e) => {
                 tracing::warn!(dir = %dir.display(), "compile cache disabled: {e}");

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use crate::{Digest, Fault, PolicySource};
+use crate::{Digest, Fault, LimitHit, PolicySource};
 
 /// A boxed error from a dependency whose error type is not `std::error::Error` itself.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -48,6 +48,16 @@ pub enum Error {
         /// The cause, with the line and column for WAT.
         #[source]
         source: BoxError,
+    },
+    /// A policy is larger or more complex than the compile limits allow; it was not compiled.
+    #[error("policy {policy} {what}, above the `{}` limit of {}", hit.limit, hit.configured)]
+    PolicyLimit {
+        /// The policy.
+        policy: PolicySource,
+        /// The limit, its value and what the policy has.
+        hit: LimitHit,
+        /// What the policy has, in words.
+        what: String,
     },
     /// A `builtin:<name>` policy that this build of relgate does not have.
     #[error("there is no built-in policy `{name}`; {known}")]

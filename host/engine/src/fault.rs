@@ -75,6 +75,12 @@ pub enum Limit {
     MaxInput,
     /// [`crate::Config::max_output`], in bytes.
     MaxOutput,
+    /// [`crate::Config::max_module_size`], in bytes.
+    MaxModuleSize,
+    /// [`crate::Config::max_functions`], in functions.
+    MaxFunctions,
+    /// [`crate::Config::max_nesting`], in nested blocks.
+    MaxNesting,
 }
 
 impl Limit {
@@ -89,6 +95,9 @@ impl Limit {
             Limit::MaxStack => "max_stack",
             Limit::MaxInput => "max_input",
             Limit::MaxOutput => "max_output",
+            Limit::MaxModuleSize => "max_module_size",
+            Limit::MaxFunctions => "max_functions",
+            Limit::MaxNesting => "max_nesting",
         }
     }
 }

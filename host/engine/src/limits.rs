@@ -7,7 +7,7 @@ use std::sync::Arc;
 use wasmtime::ResourceLimiter;
 
 use crate::abi::GuestLog;
-use crate::{Config, Fault, FaultKind, Limit};
+use crate::{Config, Fault, FaultKind, Limit, LimitHit};
 
 /// Everything one evaluation's `Store` carries.
 pub(crate) struct StoreState {
@@ -102,9 +102,69 @@ impl ResourceLimiter for Limiter {
     }
 }
 
+/// Checks a policy's shape against the compile limits before it is compiled: its size, its
+/// number of functions, and the nesting of blocks in each function. A module whose shape
+/// cannot be read is left for the compiler to reject with its own message.
+pub(crate) fn check_shape(binary: &[u8], config: &Config) -> Result<(), (LimitHit, String)> {
+    use wasmparser::{Operator, Parser, Payload};
+    let over = |limit, configured: u64, observed: u64, what: String| {
+        Err((LimitHit { limit, configured, observed: Some(observed) }, what))
+    };
+    let mut functions = 0u64;
+    for payload in Parser::new(0).parse_all(binary) {
+        let Ok(payload) = payload else { return Ok(()) };
+        let Payload::CodeSectionEntry(body) = payload else { continue };
+        functions += 1;
+        if functions > u64::from(config.max_functions) {
+            let what = format!("defines more than {} functions", config.max_functions);
+            return over(Limit::MaxFunctions, config.max_functions.into(), functions, what);
+        }
+        let Ok(mut operators) = body.get_operators_reader() else { return Ok(()) };
+        let mut depth = 0u64;
+        while !operators.eof() {
+            let Ok(operator) = operators.read() else { return Ok(()) };
+            match operator {
+                Operator::Block { .. }
+                | Operator::Loop { .. }
+                | Operator::If { .. }
+                | Operator::Try { .. }
+                | Operator::TryTable { .. } => {
+                    depth += 1;
+                    if depth > u64::from(config.max_nesting) {
+                        let what =
+                            format!("nests blocks deeper than {} in function {}", config.max_nesting, functions - 1);
+                        return over(Limit::MaxNesting, config.max_nesting.into(), depth, what);
+                    }
+                }
+                Operator::End => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn module(functions: usize, nesting: usize) -> Vec<u8> {
+        let body = "(block ".repeat(nesting) + &")".repeat(nesting);
+        let funcs: String = (0..functions).map(|_| format!("(func {body})")).collect();
+        wat::parse_str(format!("(module {funcs})")).unwrap()
+    }
+
+    #[test]
+    fn shapes_past_the_compile_limits_are_refused() {
+        let config = Config::default().with_max_functions(10).with_max_nesting(20);
+        assert!(check_shape(&module(10, 20), &config).is_ok());
+        let (hit, what) = check_shape(&module(11, 1), &config).unwrap_err();
+        assert_eq!((hit.limit, hit.configured, hit.observed), (Limit::MaxFunctions, 10, Some(11)));
+        assert_eq!(what, "defines more than 10 functions");
+        let (hit, what) = check_shape(&module(2, 21), &config).unwrap_err();
+        assert_eq!((hit.limit, hit.configured), (Limit::MaxNesting, 20));
+        assert_eq!(what, "nests blocks deeper than 20 in function 0");
+    }
 
     #[test]
     fn growth_within_the_limit_is_allowed_and_tracked() {

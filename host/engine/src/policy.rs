@@ -11,8 +11,8 @@ use wasmtime::{InstancePre, Module, Store};
 
 use crate::cache::CacheStatus;
 use crate::eval::{self, Exports};
-use crate::limits::StoreState;
-use crate::{Digest, Engine, Error, Fault, FaultKind, PolicyRef, PolicySource};
+use crate::limits::{self, StoreState};
+use crate::{Digest, Engine, Error, Fault, FaultKind, Limit, LimitHit, PolicyRef, PolicySource};
 use crate::{abi, builtin};
 
 /// A compiled, ABI-checked and pre-linked policy, ready to evaluate any number of times.
@@ -137,8 +137,21 @@ impl Engine {
             },
             None => CacheStatus::Disabled,
         };
-        let module = Module::new(self.wasm(), bytes)
-            .map_err(|e| Error::CompilePolicy { policy: source.clone(), source: compile_problem(&e).into() })?;
+        let config = self.config();
+        let too_large = |hit, what| Error::PolicyLimit { policy: source.clone(), hit, what };
+        if bytes.len() > config.max_module_size {
+            let hit = LimitHit {
+                limit: Limit::MaxModuleSize,
+                configured: config.max_module_size as u64,
+                observed: Some(bytes.len() as u64),
+            };
+            return Err(too_large(hit, format!("is {} bytes", bytes.len())));
+        }
+        let compile_error =
+            |e: wasmtime::Error| Error::CompilePolicy { policy: source.clone(), source: compile_problem(&e).into() };
+        let binary = wat::parse_bytes(bytes).map_err(|e| compile_error(wasmtime::Error::new(e)))?;
+        limits::check_shape(&binary, config).map_err(|(hit, what)| too_large(hit, what))?;
+        let module = Module::from_binary(self.wasm(), &binary).map_err(compile_error)?;
         if let Some(cache) = self.cache() {
             cache.store(digest, &module);
         }
