@@ -350,3 +350,13 @@ fn a_fixture_case_with_a_misspelt_config_section_fails() {
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("config key `readines` is read by no policy"), "{}", run.stdout);
 }
+
+#[test]
+fn unusable_limits_are_usage_errors_naming_the_limit() {
+    // A stack above wasmtime's bound used to fail as "cannot create the wasm engine".
+    let cases = [
+        (vec!["--max-stack", "3MiB"], "`max_stack` must be at most 2 MiB"),
+        (vec!["--fuel", "0"], "expected at least 1 unit, or `unlimited`"),
+    ];
+    crate::common::assert_usage_errors("eval", &cases);
+}

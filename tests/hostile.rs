@@ -42,6 +42,8 @@ const CASES: &[(&str, &[&str], &str, &str)] = &[
     ("wrong-version.wat", &[], "bad_abi", "returned 2, but this relgate implements ABI version 1"),
     ("bad-log.wat", &[], "bad_abi", "`relgate::log` was given 64 bytes at address 2147418112"),
     ("trap.wat", &[], "trap", "wasm `unreachable` instruction executed"),
+    ("two-memories.wat", &[], "memory_limit", "policy defines 2 memories; a policy may have at most 1"),
+    ("five-tables.wat", &[], "memory_limit", "policy defines 5 tables; a policy may have at most 4"),
 ];
 
 #[test]

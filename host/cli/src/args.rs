@@ -424,6 +424,9 @@ impl FromStr for Fuel {
         }
         let units: u64 =
             s.replace('_', "").parse().map_err(|_| format!("expected a whole number or `unlimited`, got `{s}`"))?;
+        if units == 0 {
+            return Err("expected at least 1 unit, or `unlimited` for no fuel limit".into());
+        }
         Ok(Fuel(Some(units)))
     }
 }
@@ -460,6 +463,7 @@ mod tests {
         assert_eq!("1_000".parse::<Fuel>().unwrap(), Fuel(Some(1000)));
         assert_eq!("unlimited".parse::<Fuel>().unwrap(), Fuel(None));
         assert!("lots".parse::<Fuel>().is_err());
+        assert!("0".parse::<Fuel>().is_err());
     }
 
     #[test]

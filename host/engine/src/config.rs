@@ -34,7 +34,8 @@ pub struct Config {
     pub max_memory: usize,
     /// Largest table a policy may have, in elements. Default: 10,000.
     pub max_table_elements: usize,
-    /// Wasm stack available to a policy, in bytes. Default: 512 KiB.
+    /// Wasm stack available to a policy, in bytes: at least 16 KiB, at most 2 MiB (what
+    /// wasmtime allows without async support). Default: 512 KiB.
     pub max_stack: usize,
     /// Largest policy, in bytes of wasm or WAT, checked before it is compiled. Default: 32 MiB.
     pub max_module_size: usize,
@@ -85,6 +86,10 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The largest [`Config::max_stack`] there can be: wasmtime's async stack size, which
+    /// bounds the wasm stack even for synchronous calls.
+    pub const MAX_STACK: usize = 2 << 20;
+
     /// How often the engine's epoch advances; the deadline's resolution.
     pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
@@ -183,7 +188,7 @@ impl Config {
         let invalid =
             |option: &'static str, reason: &str| Err(Error::InvalidConfig { option, reason: reason.to_owned() });
         if self.fuel == Some(0) {
-            return invalid("fuel", "must be at least 1 unit; leave it unset for no fuel limit");
+            return invalid("fuel", "must be at least 1 unit (`None` is no fuel limit)");
         }
         if self.deadline < Self::EPOCH_TICK {
             return invalid("deadline", "must be at least 10 ms, the epoch tick");
@@ -196,6 +201,9 @@ impl Config {
         }
         if self.max_stack < 16 << 10 {
             return invalid("max_stack", "must be at least 16 KiB");
+        }
+        if self.max_stack > Self::MAX_STACK {
+            return invalid("max_stack", "must be at most 2 MiB, the largest wasm stack wasmtime allows here");
         }
         if self.max_input == 0 || self.max_output == 0 {
             return invalid("max_input/max_output", "must be at least 1 byte");
@@ -224,11 +232,12 @@ mod tests {
 
     #[test]
     fn unusable_limits_are_rejected_by_name() {
-        let cases: [(Config, &str); 4] = [
+        let cases: [(Config, &str); 5] = [
             (Config::default().with_fuel(Some(0)), "fuel"),
             (Config::default().with_deadline(Duration::from_millis(1)), "deadline"),
             (Config::default().with_max_memory(1024), "max_memory"),
             (Config::default().with_max_stack(10), "max_stack"),
+            (Config::default().with_max_stack(Config::MAX_STACK + 1), "max_stack"),
         ];
         for (config, option) in cases {
             match config.validate() {

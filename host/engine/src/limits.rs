@@ -42,8 +42,8 @@ pub(crate) struct Limiter {
 }
 
 /// At most this many memories and tables per policy; toolchains emit one of each.
-const MAX_MEMORIES: usize = 1;
-const MAX_TABLES: usize = 4;
+pub(crate) const MAX_MEMORIES: usize = 1;
+pub(crate) const MAX_TABLES: usize = 4;
 
 impl Limiter {
     pub(crate) fn new(config: &Config) -> Self {

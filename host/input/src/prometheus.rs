@@ -438,7 +438,10 @@ impl Collected {
                 source: Box::new(e),
             };
             let mut response = request.call().map_err(unreachable)?;
-            let body = response.body_mut().read_to_string().map_err(unreachable)?;
+            // The server answered: a body that cannot be read is its fault, not the network's.
+            let body = response.body_mut().read_to_string().map_err(|e| {
+                failed(query, format!("the answer is not readable text within ureq's size limit ({e})"))
+            })?;
             parse_api(&body).map_err(|reason| failed(query, reason))
         };
         for query in &live.queries {
