@@ -411,17 +411,11 @@ fn reads_are_bounded_and_devices_refused() {
     assert!(run.stderr.contains("larger than the limit of 1024 bytes"), "{}", run.stderr);
 
     // (arguments, words on stderr)
-    let cases: [(&[&str], &str); 4] = [
-        (&["--junit", "/dev/zero"], "not a regular file"),
-        (&["--metrics", "/dev/zero"], "not a regular file"),
-        (&["--junit", "tests/data/junit"], "not a regular file"),
-        (&["--junit", "tests/data/junit/nextest.xml", "--max-report", "100B"], "larger than the limit of 100 bytes"),
+    let cases = [
+        (vec!["--junit", "/dev/zero"], "not a regular file"),
+        (vec!["--metrics", "/dev/zero"], "not a regular file"),
+        (vec!["--junit", "tests/data/junit"], "not a regular file"),
+        (vec!["--junit", "tests/data/junit/nextest.xml", "--max-report", "100B"], "larger than the limit of 100 bytes"),
     ];
-    for (args, words) in cases {
-        let mut all = vec!["eval"];
-        all.extend_from_slice(args);
-        let run = relgate(&all);
-        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
-        assert!(run.stderr.contains(words), "{args:?}: {}", run.stderr);
-    }
+    crate::common::assert_usage_errors("eval", &cases);
 }
