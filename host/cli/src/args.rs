@@ -40,6 +40,45 @@ pub enum Command {
     /// Measure a policy: compile and instantiate time, evaluation latency, throughput, fuel
     /// and peak memory per evaluation.
     Bench(BenchArgs),
+    /// Serve gates over HTTP, for pipelines, Argo Rollouts and Flagger (docs/server.md).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The gates file (TOML, docs/server.md). Without it, --policy defines the gate `default`.
+    #[arg(long, value_name = "FILE", conflicts_with = "policies")]
+    pub gates: Option<PathBuf>,
+    /// The default gate's policies, without a gates file (as `eval --policy`). Default:
+    /// builtin:readiness.
+    #[arg(long = "policy", short = 'p', value_name = "POLICY")]
+    pub policies: Vec<PolicyRef>,
+    /// The address to listen on. A non-loopback address needs authentication.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// A file holding the bearer token callers must send (its first line; yours, mode 0600)
+    /// [default: relgate/serve.token in your config directory, created with a random token
+    /// when missing].
+    #[arg(long, value_name = "FILE", env = "RELGATE_TOKEN_FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Serve without authentication (refused on a non-loopback address unless given).
+    #[arg(long, conflicts_with = "token_file")]
+    pub insecure_no_auth: bool,
+    /// Evaluations running at once [default: the machine's cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub workers: Option<u32>,
+    /// Requests that may wait for a worker; beyond them the server answers 503 with
+    /// Retry-After [default: twice --workers].
+    #[arg(long, value_name = "N")]
+    pub queue: Option<u32>,
+    /// Largest request body; larger ones are answered 413.
+    #[arg(long, value_name = "SIZE", default_value = "1MiB")]
+    pub max_body: ByteSize,
+    /// How long one request may take, metric queries included; then 503.
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub request_timeout: Timeout,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Debug, Args)]
@@ -133,6 +172,13 @@ pub struct EvalArgs {
     /// strictest decision wins. Default: builtin:readiness.
     #[arg(long = "policy", short = 'p', value_name = "POLICY")]
     pub policies: Vec<PolicyRef>,
+    /// Run the gate of this name from the gates file: its policies, config and metric
+    /// queries, as `relgate serve` would (docs/server.md).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["policies", "prometheus"])]
+    pub gate: Option<String>,
+    /// The gates file --gate reads.
+    #[arg(long, value_name = "FILE", default_value = "relgate.toml", requires = "gate")]
+    pub gates: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -248,7 +294,7 @@ impl InputArgs {
         let mut sources = Sources::default();
         sources.max_document = max_document;
         sources.max_report = self.max_report.as_u64();
-        sources.input.clone_from(&self.input);
+        sources.input = self.input.clone().map(relgate_input::Document::File);
         sources.config.clone_from(&self.config);
         sources.junit.clone_from(&self.junit);
         sources.metrics = (self.metrics.iter().map(|a| MetricsFile::parse(a, Side::Canary)))

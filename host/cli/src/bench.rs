@@ -62,7 +62,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let compile_ms = started.elapsed().as_secs_f64() * 1e3;
     let (name, digest) = (policy.name().to_owned(), policy.digest());
     let set = PolicySet::from(policy);
-    crate::judge(&engine, &set, &release)?;
+    engine.judge(&set, &release)?;
 
     // Each decision goes through the engine's one evaluation path, as `eval` and the server
     // run it: the input serialized, a fresh instance, the output checked.

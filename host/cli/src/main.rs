@@ -13,10 +13,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use relgate::{Decision, Engine, Input, PolicyRef, PolicySet, Report, builtin};
+use relgate::{Decision, Engine, PolicyRef, Report, builtin};
 use tracing_subscriber::EnvFilter;
 
-use args::{Cli, Command, EvalArgs, Format, InputCommandArgs, InspectArgs};
+use args::{Cli, Command, EvalArgs, Format, InputCommandArgs, InspectArgs, ServeArgs};
 
 /// Exit codes (documented in the README and `relgate --help`).
 mod exit {
@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Input(args) => print_input(args),
         Command::Bench(args) => bench::run(args),
         Command::New(args) => new::run(args),
+        Command::Serve(args) => serve(args),
     };
     match result {
         Ok(code) => code,
@@ -82,13 +83,36 @@ fn init_logging(verbose: u8) -> tracing_appender::non_blocking::WorkerGuard {
 fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::new(args.engine.config()?)?;
 
-    let release = args.input.sources(args.engine.max_input.as_u64()).assemble()?;
-
-    let default = [PolicyRef::builtin(builtin::DEFAULT)];
-    let policies = if args.policies.is_empty() { &default[..] } else { &args.policies[..] };
-    // Load everything first, so that an unreadable policy stops the run before any runs.
-    let set = engine.load_set(policies)?;
-    let report = judge(&engine, &set, &release)?;
+    let sources = args.input.sources(args.engine.max_input.as_u64());
+    let report = match &args.gate {
+        Some(name) => {
+            let gates = relgate_server::gates::read_file(&args.gates)?;
+            let gate = gates.into_iter().find(|g| g.name().as_str() == name).ok_or_else(|| {
+                relgate_server::Error::UnknownGate {
+                    gate: relgate::printable(name).into_owned(),
+                    known: format!("those of {}", args.gates.display()),
+                }
+            })?;
+            let loaded = relgate_server::LoadedGate::load_failing_closed(&engine, gate)?;
+            let evaluation = loaded.evaluate(&engine, sources)?;
+            for gap in &evaluation.unavailable {
+                tracing::warn!(
+                    "metric {} has no data: {}",
+                    relgate::printable(&gap.metric),
+                    relgate::printable(&gap.reason)
+                );
+            }
+            evaluation.report
+        }
+        None => {
+            let release = sources.assemble()?;
+            let default = [PolicyRef::builtin(builtin::DEFAULT)];
+            let policies = if args.policies.is_empty() { &default[..] } else { &args.policies[..] };
+            // Load everything first, so that an unreadable policy stops the run before any runs.
+            let set = engine.load_set(policies)?;
+            engine.judge(&set, &release)?
+        }
+    };
 
     let out = match args.format {
         Format::Json => serde_json::to_string_pretty(&report).context("cannot serialize the report")? + "\n",
@@ -98,16 +122,40 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(exit_code(&report)))
 }
 
-/// Evaluates through the engine's one path, and fails where nothing may be judged: a config
-/// key that no policy reads, or a config section a policy rejects (settings that did not
-/// take effect).
-fn judge(engine: &Engine, set: &PolicySet, input: &Input) -> anyhow::Result<Report> {
-    set.check_config(input)?;
-    let report = engine.evaluate(set, input);
-    match report.config_error() {
-        Some(rejected) => Err(rejected.into()),
-        None => Ok(report),
+fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let engine = Engine::new(args.engine.config()?)?;
+    let auth = if args.insecure_no_auth {
+        relgate_server::Auth::None
+    } else {
+        let (path, create) = match &args.token_file {
+            Some(path) => (path.clone(), false),
+            None => (
+                relgate_server::Token::default_path()
+                    .context("no config directory to keep the token in; give --token-file")?,
+                true,
+            ),
+        };
+        let token = relgate_server::Token::load(&path, create)?;
+        eprintln!("relgate serve: callers send `Authorization: Bearer <the token in {}>`", path.display());
+        relgate_server::Auth::Token(token)
+    };
+    let mut options = relgate_server::Options::new(auth);
+    options.listen = args.listen;
+    options.gates_file.clone_from(&args.gates);
+    if !args.policies.is_empty() {
+        options.policies.clone_from(&args.policies);
     }
+    if let Some(workers) = args.workers {
+        options.workers = workers as usize;
+        options.queue = 2 * options.workers;
+    }
+    if let Some(queue) = args.queue {
+        options.queue = queue as usize;
+    }
+    options.max_body = usize::try_from(args.max_body.as_u64()).context("--max-body does not fit this machine")?;
+    options.request_timeout = args.request_timeout.0;
+    relgate_server::run(engine, options)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_input(args: &InputCommandArgs) -> anyhow::Result<ExitCode> {

@@ -114,6 +114,19 @@ impl Engine {
         Ok(set)
     }
 
+    /// Evaluates as [`Engine::evaluate`] does, but fails where nothing may be judged: a
+    /// config key that no policy of the set reads ([`PolicySet::check_config`]), or a config
+    /// section a policy rejects ([`Report::config_error`]): settings that did not take
+    /// effect. Every front end judges through it.
+    pub fn judge(&self, set: &PolicySet, input: &Input) -> Result<Report, Error> {
+        set.check_config(input)?;
+        let report = self.evaluate(set, input);
+        match report.config_error() {
+            Some(rejected) => Err(rejected),
+            None => Ok(report),
+        }
+    }
+
     /// Runs every policy of `set` on `input`, each in a fresh instance, and combines their
     /// decisions (see [`Report`]). Never fails: a policy that faults, or was refused, yields
     /// this engine's fault decision and says why; so does a policy loaded by another engine,

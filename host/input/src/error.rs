@@ -18,6 +18,8 @@ pub enum DocumentKind {
     Config,
     /// A test fixture (`*.test.json`).
     Fixture,
+    /// The body of a request to `relgate serve`.
+    Request,
 }
 
 impl DocumentKind {
@@ -27,6 +29,7 @@ impl DocumentKind {
             DocumentKind::Input => "docs/input.md",
             DocumentKind::Config => "policies/README.md",
             DocumentKind::Fixture => "docs/authoring.md#testing-fixtures",
+            DocumentKind::Request => "docs/server.md",
         }
     }
 }
@@ -37,6 +40,7 @@ impl fmt::Display for DocumentKind {
             DocumentKind::Input => "input",
             DocumentKind::Config => "config",
             DocumentKind::Fixture => "fixture",
+            DocumentKind::Request => "request",
         })
     }
 }

@@ -17,7 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
-use relgate_sdk::Input;
+use relgate_sdk::{Input, Release};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -34,7 +34,7 @@ pub use error::{BoxError, DocumentKind, Error};
 pub use git::GitRange;
 #[cfg(feature = "prometheus")]
 pub use prometheus::Live;
-pub use prometheus::{Label, MetricsFile, Query, Side};
+pub use prometheus::{Label, MetricsFile, Query, Side, Unavailable};
 
 /// The default bound on a JSON document read (input, config, fixture): 16 MiB, as the
 /// engine's default input limit.
@@ -43,16 +43,28 @@ pub const DEFAULT_MAX_DOCUMENT: u64 = 16 << 20;
 /// The default bound on each test report or metrics file read: 256 MiB.
 pub const DEFAULT_MAX_REPORT: u64 = 256 << 20;
 
+/// Reads a whole regular file (or standard input, `-`) of at most `limit` bytes; a FIFO,
+/// device or directory is refused, as is a larger file.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    read::read_all(path, limit)
+}
+
 /// Reads a JSON document strictly (`-` reads standard input), of at most `limit` bytes:
 /// invalid JSON, a duplicate key, a wrong type and an unknown field are errors naming the
 /// file and, for JSON, the line and column or the field's path. A FIFO or device is refused.
 pub fn read_document<T: DeserializeOwned>(kind: DocumentKind, path: &Path, limit: u64) -> Result<T, Error> {
     let bytes =
         read::read_all(path, limit).map_err(|source| Error::ReadDocument { kind, path: path.into(), source })?;
-    json::check(&bytes, true).map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
-    let mut de = serde_json::Deserializer::from_slice(&bytes);
-    let document = strict(&mut de, kind, path)?;
-    de.end().map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
+    parse_document(kind, path, &bytes)
+}
+
+/// Parses a JSON document already read (a request body, say) as strictly as
+/// [`read_document`]; `name` names it in errors.
+pub fn parse_document<T: DeserializeOwned>(kind: DocumentKind, name: &Path, bytes: &[u8]) -> Result<T, Error> {
+    json::check(bytes, true).map_err(|source| Error::ParseDocument { kind, path: name.into(), source })?;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let document = strict(&mut de, kind, name)?;
+    de.end().map_err(|source| Error::ParseDocument { kind, path: name.into(), source })?;
     Ok(document)
 }
 
@@ -190,8 +202,8 @@ pub struct ReleaseFields {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Sources {
-    /// The input document (`-` for standard input).
-    pub input: Option<PathBuf>,
+    /// The input document: a file (`-` for standard input), or a value.
+    pub input: Option<Document>,
     /// A config document merged into `config`.
     pub config: Option<PathBuf>,
     /// JUnit XML reports: paths or globs.
@@ -231,20 +243,83 @@ impl Default for Sources {
     }
 }
 
+/// A release input document, as [`Sources::input`] takes it.
+#[derive(Debug, Clone)]
+pub enum Document {
+    /// A JSON file, read under [`Sources::max_document`]; `-` reads standard input.
+    File(PathBuf),
+    /// A document already parsed (an HTTP request's body, say); `name` names it in errors.
+    Value {
+        /// What errors call it (`request body`).
+        name: PathBuf,
+        /// The document: an object.
+        value: Value,
+    },
+}
+
+impl Document {
+    /// What errors call it.
+    fn name(&self) -> &Path {
+        match self {
+            Document::File(path) => path,
+            Document::Value { name, .. } => name,
+        }
+    }
+}
+
+/// An assembled input, and what could not be collected for it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Assembled {
+    /// The release input.
+    pub input: Input,
+    /// Metrics left without data because their source failed ([`Live::failures_as_no_data`]).
+    pub unavailable: Vec<Unavailable>,
+}
+
 impl Sources {
     /// Assembles the release input.
     pub fn assemble(&self) -> Result<Input, Error> {
+        self.collect().map(|assembled| assembled.input)
+    }
+
+    /// Reads an input document given as a file, so that it becomes a [`Document::Value`]
+    /// (read once, under the same bound), and returns the release it will have: the
+    /// document's `release` with the release fields laid over it. A gate uses it to fill in
+    /// its queries before assembling.
+    pub fn release(&mut self) -> Result<Release, Error> {
+        if let Some(Document::File(path)) = &self.input {
+            let value = read_document(DocumentKind::Input, path, self.max_document)?;
+            self.input = Some(Document::Value { name: path.clone(), value });
+        }
+        let mut input = Input::default();
+        if let Some(Document::Value { name, value }) = &self.input
+            && let Some(release) = value.get("release")
+        {
+            input.release = strict(release.clone(), DocumentKind::Input, name)?;
+        }
+        self.apply_release(&mut input);
+        Ok(input.release.unwrap_or_default())
+    }
+
+    /// Assembles the release input, noting the metrics whose source failed.
+    pub fn collect(&self) -> Result<Assembled, Error> {
         let explicit: Option<Value> = match &self.input {
-            Some(file) => {
-                let explicit: Value = read_document(DocumentKind::Input, file, self.max_document)?;
-                // Check the document's fields on its own, so errors name them; its counts are
-                // checked once merged with the derived sections.
-                let _: Input = strict(explicit.clone(), DocumentKind::Input, file)?;
-                Some(explicit)
-            }
+            Some(Document::File(file)) => Some(read_document(DocumentKind::Input, file, self.max_document)?),
+            Some(Document::Value { value, .. }) => Some(value.clone()),
             None => None,
         };
-        let path = self.input.as_deref().unwrap_or(Path::new("(assembled input)"));
+        let path = self.input.as_ref().map_or(Path::new("(assembled input)"), Document::name);
+        if let Some(explicit) = &explicit {
+            if !explicit.is_object() {
+                let source = serde::de::Error::custom("the input must be a JSON object");
+                return Err(Error::ParseDocument { kind: DocumentKind::Input, path: path.into(), source });
+            }
+            // Check the document's fields on its own, so errors name them; its counts are
+            // checked once merged with the derived sections.
+            let _: Input = strict(explicit.clone(), DocumentKind::Input, path)?;
+        }
+        let mut unavailable = Vec::new();
         let mut derived = Map::new();
         if !self.junit.is_empty() {
             let mut report = junit::Report::default();
@@ -267,7 +342,9 @@ impl Sources {
                 let given = explicit.as_ref().and_then(|e| e.get("now")).and_then(Value::as_str);
                 collected.query(live, now(given, path)?)?;
             }
-            derived.insert("metrics".into(), to_value(&collected.into_metrics())?);
+            let (metrics, failed) = collected.into_metrics();
+            unavailable = failed;
+            derived.insert("metrics".into(), to_value(&metrics)?);
         }
         #[cfg(feature = "git")]
         if let Some(range) = &self.git {
@@ -283,7 +360,7 @@ impl Sources {
             merge_config(&mut input, read_document(DocumentKind::Config, config, self.max_document)?);
         }
         stamp_now(&mut input, path)?;
-        Ok(input)
+        Ok(Assembled { input, unavailable })
     }
 
     fn apply_release(&self, input: &mut Input) {

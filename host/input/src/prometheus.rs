@@ -155,6 +155,12 @@ pub struct Live {
     pub step: Duration,
     /// How long a request may take. Default 10 seconds.
     pub timeout: Duration,
+    /// What a query that fails (unreachable server, timeout, an error answer) does: with
+    /// `false` (the default) it fails the assembly; with `true` its metric is left without
+    /// data, which policies judge as no data, and the failure is listed in
+    /// [`crate::Assembled::unavailable`]. The server's gates use `true`: a rollout
+    /// controller gets "cannot judge" from the policies instead of an error.
+    pub failures_as_no_data: bool,
 }
 
 #[cfg(feature = "prometheus")]
@@ -172,6 +178,7 @@ impl Live {
             range: Duration::from_secs(600),
             step: Duration::from_secs(30),
             timeout: Duration::from_secs(10),
+            failures_as_no_data: false,
         }
     }
 }
@@ -344,6 +351,18 @@ pub(crate) struct Collected {
     metrics: Vec<Metric>,
     /// Where each name is in `metrics`: merging 100,000 series stays linear.
     index: std::collections::HashMap<String, usize>,
+    /// Queries that failed and left their metric without data (`failures_as_no_data`).
+    pub(crate) unavailable: Vec<Unavailable>,
+}
+
+/// A metric left without data because its source failed (see [`Live::failures_as_no_data`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct Unavailable {
+    /// The metric.
+    pub metric: String,
+    /// Why it has no data: the query's error, credentials redacted.
+    pub reason: String,
 }
 
 impl Collected {
@@ -444,20 +463,33 @@ impl Collected {
             })?;
             parse_api(&body).map_err(|reason| failed(query, reason))
         };
-        for query in &live.queries {
-            self.add(Some(&query.name), &query.name, get(query, false)?, Side::Canary);
-        }
-        for query in &live.canary_queries {
-            self.add(Some(&query.name), &query.name, get(query, true)?, Side::Canary);
-        }
-        for query in &live.baseline_queries {
-            self.add(Some(&query.name), &query.name, get(query, true)?, Side::Baseline);
+        // A failed query is an error, or (failures_as_no_data) its metric without data.
+        let fetch = |collected: &mut Collected, query: &Query, range: bool| -> Result<Option<Fetched>, Error> {
+            match get(query, range) {
+                Ok(fetched) => Ok(Some(fetched)),
+                Err(e) if live.failures_as_no_data => {
+                    collected.metric(query.name.clone());
+                    collected.unavailable.push(Unavailable { metric: query.name.clone(), reason: e.to_string() });
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            }
+        };
+        let sided = [(&live.queries, false, Side::Canary), (&live.canary_queries, true, Side::Canary)]
+            .into_iter()
+            .chain([(&live.baseline_queries, true, Side::Baseline)]);
+        for (queries, range, side) in sided {
+            for query in queries {
+                if let Some(fetched) = fetch(self, query, range)? {
+                    self.add(Some(&query.name), &query.name, fetched, side);
+                }
+            }
         }
         for query in &live.compare_queries {
             let (Some(canary), Some(baseline)) = (&live.canary_label, &live.baseline_label) else {
                 return Err(failed(query, "a compare query needs a canary label and a baseline label".into()));
             };
-            let (Fetched::Range(series) | Fetched::Instant(series)) = get(query, true)?;
+            let Some(Fetched::Range(series) | Fetched::Instant(series)) = fetch(self, query, true)? else { continue };
             let values = |label: &Label| -> Vec<f64> {
                 series
                     .iter()
@@ -472,8 +504,8 @@ impl Collected {
         Ok(())
     }
 
-    pub(crate) fn into_metrics(self) -> Vec<Metric> {
-        self.metrics
+    pub(crate) fn into_metrics(self) -> (Vec<Metric>, Vec<Unavailable>) {
+        (self.metrics, self.unavailable)
     }
 }
 
@@ -514,7 +546,7 @@ mod tests {
         let text: String = (0..100_000).map(|i| format!("requests{{instance=\"host-{i}\"}} {i}\n")).collect();
         let mut collected = Collected::default();
         collected.add(None, "file", Fetched::Instant(parse_text(&text).unwrap()), Side::Canary);
-        let mut overlay_base = serde_json::json!({"metrics": collected.into_metrics()});
+        let mut overlay_base = serde_json::json!({"metrics": collected.into_metrics().0});
         let given: Vec<_> =
             (0..100_000).map(|i| serde_json::json!({"name": format!("extra{i}"), "value": 1})).collect();
         crate::overlay(&mut overlay_base, serde_json::json!({"metrics": given}));
@@ -604,7 +636,7 @@ mod tests {
         ];
         collected.add(None, "file", Fetched::Instant(two), Side::Canary);
         collected.add(Some("latency"), "x", Fetched::Range(vec![]), Side::Canary);
-        let metrics = collected.into_metrics();
+        let (metrics, _) = collected.into_metrics();
         let names: Vec<&str> = metrics.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["errors", "up{job=\"a\"}", "up{job=\"b\"}", "latency"]);
         assert_eq!((metrics[0].value, metrics[0].baseline), (Some(0.5), Some(0.4)));

@@ -1,0 +1,117 @@
+//! The server's and the gates' error type.
+
+use std::path::PathBuf;
+
+use crate::gates::{GateName, Position};
+
+/// What can go wrong reading gates, starting the server, or evaluating a gate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The gates file cannot be read.
+    #[error("cannot read the gates file {path}")]
+    ReadGates {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The gates file is not valid TOML of the gates file's shape.
+    #[error("gates file {path}{}: {message} (see docs/server.md)", at.map(|at| format!(", {at}")).unwrap_or_default())]
+    ParseGates {
+        /// The file.
+        path: PathBuf,
+        /// Where, when known.
+        at: Option<Position>,
+        /// What is wrong, with the key.
+        message: String,
+    },
+    /// A key of the gates file has a value that cannot be.
+    #[error("gates file {path}, {at}: `{key}` {reason}")]
+    InvalidGate {
+        /// The file.
+        path: PathBuf,
+        /// Where.
+        at: Position,
+        /// The key (`gates.checkout.prometheus.url`).
+        key: String,
+        /// What is wrong and the fix.
+        reason: String,
+    },
+    /// A gate's policy cannot be loaded.
+    #[error("gate `{gate}`: cannot load its policies")]
+    Policy {
+        /// The gate.
+        gate: GateName,
+        /// Why.
+        #[source]
+        source: Box<relgate::Error>,
+    },
+    /// A gate's policy was refused at load (its ABI, or a fault while instantiating it).
+    #[error("gate `{gate}`: policy {policy} was refused: {reason}")]
+    PolicyRefused {
+        /// The gate.
+        gate: GateName,
+        /// The policy.
+        policy: String,
+        /// The fault.
+        reason: String,
+    },
+    /// A query of the gate uses a release field the request does not give.
+    #[error(
+        "gate `{gate}`: query `{query}` uses {{{{{field}}}}}, but the release has no {field}; send it in `release`"
+    )]
+    MissingReleaseField {
+        /// The gate.
+        gate: GateName,
+        /// The metric the query feeds.
+        query: String,
+        /// The field (`service`, `labels.team`).
+        field: String,
+    },
+    /// A request carried `config`, which the gate does not accept.
+    #[error(
+        "gate `{gate}` takes its policy config from the gates file, not from requests; remove `config` from the input, or set `request_config = true` on the gate"
+    )]
+    RequestConfig {
+        /// The gate.
+        gate: GateName,
+    },
+    /// No gate of that name.
+    #[error("no gate is named `{gate}`; the gates are: {known}")]
+    UnknownGate {
+        /// The name asked for.
+        gate: String,
+        /// The gates there are.
+        known: String,
+    },
+    /// The input could not be assembled.
+    #[error(transparent)]
+    Input(Box<relgate_input::Error>),
+    /// The engine refused the evaluation (a config key no policy reads, a config a policy
+    /// rejects) or could not start.
+    #[error(transparent)]
+    Engine(Box<relgate::Error>),
+    /// The server cannot start.
+    #[error("{message}")]
+    Start {
+        /// What and the fix.
+        message: String,
+        /// Why, when an I/O error.
+        #[source]
+        source: Option<std::io::Error>,
+    },
+}
+
+impl From<relgate_input::Error> for Error {
+    fn from(e: relgate_input::Error) -> Self {
+        Error::Input(Box::new(e))
+    }
+}
+
+impl From<relgate::Error> for Error {
+    fn from(e: relgate::Error) -> Self {
+        Error::Engine(Box::new(e))
+    }
+}

@@ -1,0 +1,522 @@
+//! The HTTP service: routes, authentication, admission (bounded concurrency with
+//! backpressure) and the answers' shapes.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use relgate::{Decision, Engine, PolicyRef};
+use relgate_input::{DocumentKind, Sources};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::{Mutex, Semaphore};
+
+use crate::auth::Token;
+use crate::gates::{self, Evaluation, Gate, GateName, GateSet};
+use crate::metrics::Metrics;
+use crate::{Error, Options};
+
+/// Where the gates come from, to load them again on reload.
+#[derive(Debug, Clone)]
+pub(crate) enum Origin {
+    File(PathBuf),
+    Policies(Vec<PolicyRef>),
+}
+
+impl Origin {
+    pub(crate) fn load(&self, engine: &Engine) -> Result<GateSet, Error> {
+        let gates = match self {
+            Origin::File(path) => gates::read_file(path)?,
+            Origin::Policies(policies) => vec![Gate::of_policies(GateName::default_gate(), policies.clone())],
+        };
+        GateSet::load(engine, gates)
+    }
+}
+
+pub(crate) struct AppState {
+    engine: Engine,
+    origin: Origin,
+    gates: RwLock<Arc<GateSet>>,
+    /// One reload at a time.
+    reloading: Mutex<()>,
+    token: Option<Token>,
+    /// Requests admitted: evaluating or waiting for a worker. Full means 503.
+    admission: Arc<Semaphore>,
+    /// Evaluations running at once.
+    workers: Arc<Semaphore>,
+    max_body: usize,
+    request_timeout: Duration,
+    pub(crate) metrics: Metrics,
+}
+
+impl AppState {
+    pub(crate) fn new(engine: Engine, origin: Origin, gates: GateSet, token: Option<Token>, options: &Options) -> Self {
+        AppState {
+            engine,
+            origin,
+            gates: RwLock::new(Arc::new(gates)),
+            reloading: Mutex::new(()),
+            token,
+            admission: Arc::new(Semaphore::new(options.workers + options.queue)),
+            workers: Arc::new(Semaphore::new(options.workers)),
+            max_body: options.max_body,
+            request_timeout: options.request_timeout,
+            metrics: Metrics::new(),
+        }
+    }
+
+    fn gates(&self) -> Arc<GateSet> {
+        self.gates.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Loads the gates again; on any error the running set stays.
+    pub(crate) async fn reload(self: &Arc<Self>) -> Result<Arc<GateSet>, Error> {
+        let _one = self.reloading.lock().await;
+        let state = self.clone();
+        let loaded = tokio::task::spawn_blocking(move || state.origin.load(&state.engine))
+            .await
+            .map_err(|e| Error::Start { message: format!("the reload stopped: {e}"), source: None })??;
+        let loaded = Arc::new(loaded);
+        *self.gates.write().unwrap_or_else(|e| e.into_inner()) = loaded.clone();
+        Ok(loaded)
+    }
+}
+
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/v1/gates", get(list_gates))
+        .route("/v1/gates/reload", post(reload))
+        .route("/v1/gates/{gate}/evaluate", post(evaluate_gate))
+        .route("/v1/evaluate", post(evaluate_input))
+        .route("/v1/flagger/{gate}", post(flagger))
+        .route("/v1/flagger/{gate}/rollback", post(flagger_rollback))
+        .route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    Router::new()
+        .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
+        .route("/readyz", get(ready))
+        .route("/metrics", get(metrics))
+        .merge(api)
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "not found", "no such endpoint; see docs/server.md")
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method not allowed",
+                "see docs/server.md for each endpoint's method",
+            )
+        })
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// An error answer: `{"error": ..., "detail": ...}`.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    error: &'static str,
+    detail: String,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, error: &'static str, detail: impl Into<String>) -> Self {
+        ApiError { status, error, detail: detail.into(), retry_after: None }
+    }
+
+    /// From an error and its causes, escaped for logs and terminals that show them.
+    fn chain(status: StatusCode, error: &'static str, e: &(dyn std::error::Error + 'static)) -> Self {
+        let mut detail = e.to_string();
+        let mut source = e.source();
+        while let Some(cause) = source {
+            detail += &format!(": {cause}");
+            source = cause.source();
+        }
+        ApiError::new(status, error, relgate::printable(&detail).into_owned())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response =
+            (self.status, axum::Json(json!({"error": self.error, "detail": self.detail}))).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        let status = match &e {
+            Error::UnknownGate { .. } => StatusCode::NOT_FOUND,
+            Error::Input(_) | Error::MissingReleaseField { .. } | Error::RequestConfig { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Error::Engine(e)
+                if matches!(**e, relgate::Error::UnknownConfig { .. } | relgate::Error::RejectedConfig { .. }) =>
+            {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let error = match status {
+            StatusCode::NOT_FOUND => "unknown gate",
+            StatusCode::UNPROCESSABLE_ENTITY => "invalid input",
+            _ => "evaluation failed",
+        };
+        ApiError::chain(status, error, &e)
+    }
+}
+
+async fn authenticate(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    if let Some(token) = &state.token {
+        let header = request.headers().get(header::AUTHORIZATION).map(HeaderValue::as_bytes);
+        if !token.admits(header) {
+            state.metrics.rejected("unauthorized");
+            let mut response = ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "send `Authorization: Bearer <token>` with the token of the server's --token-file",
+            )
+            .into_response();
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return response;
+        }
+    }
+    next.run(request).await
+}
+
+async fn ready(State(state): State<Arc<AppState>>) -> Response {
+    let gates = state.gates();
+    let count = gates.iter().count();
+    if count == 0 {
+        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not ready", "no gate is loaded").into_response();
+    }
+    axum::Json(json!({"status": "ready", "gates": count})).into_response()
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let mut response = state.metrics.encode().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    response
+}
+
+fn describe(gates: &GateSet) -> Value {
+    let gates: Vec<Value> = gates
+        .iter()
+        .map(|loaded| {
+            let policies: Vec<Value> = loaded
+                .set()
+                .members()
+                .iter()
+                .filter_map(|member| match member {
+                    relgate::Loaded::Policy(policy) => Some(json!({
+                        "name": policy.name(),
+                        "version": policy.metadata().and_then(|m| m.get("version")).cloned().unwrap_or(Value::Null),
+                        "digest": policy.digest().to_string(),
+                        "source": policy.source().to_string(),
+                    })),
+                    relgate::Loaded::Refused(_) => None,
+                })
+                .collect();
+            json!({"name": loaded.gate().name().as_str(), "policies": policies})
+        })
+        .collect();
+    json!({ "gates": gates })
+}
+
+async fn list_gates(State(state): State<Arc<AppState>>) -> Response {
+    axum::Json(describe(&state.gates())).into_response()
+}
+
+async fn reload(State(state): State<Arc<AppState>>) -> Response {
+    match state.reload().await {
+        Ok(gates) => {
+            tracing::info!(gates = gates.names(), "reloaded the gates");
+            let mut answer = describe(&gates);
+            answer["reloaded"] = Value::Bool(true);
+            axum::Json(answer).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %relgate::printable(&e.to_string()), "reload failed; the previous gates keep serving");
+            ApiError::chain(StatusCode::UNPROCESSABLE_ENTITY, "reload failed, the previous gates keep serving", &e)
+                .into_response()
+        }
+    }
+}
+
+/// The body, read to at most the server's limit (413 beyond it).
+async fn read_body(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, state.max_body).await.map_err(|_| {
+        state.metrics.rejected("too_large");
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body too large",
+            format!("a request body may have at most {} bytes (--max-body)", state.max_body),
+        )
+    })
+}
+
+fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    relgate_input::parse_document(DocumentKind::Request, std::path::Path::new("body"), bytes)
+        .map_err(|e| ApiError::chain(StatusCode::BAD_REQUEST, "invalid request", &e))
+}
+
+/// What a caller may say of the release.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReleaseBody {
+    service: Option<String>,
+    version: Option<String>,
+    environment: Option<String>,
+    stage: Option<String>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
+/// `POST /v1/gates/{gate}/evaluate`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvaluateBody {
+    #[serde(default)]
+    release: ReleaseBody,
+    #[serde(default)]
+    input: Option<Value>,
+}
+
+fn sources(release: ReleaseBody, input: Option<Value>) -> Sources {
+    let mut sources = Sources::default();
+    sources.input = input.map(gates::request_document);
+    let fields = &mut sources.release;
+    (fields.service, fields.version, fields.environment, fields.stage) =
+        (release.service, release.version, release.environment, release.stage);
+    fields.labels = release.labels.into_iter().collect();
+    sources
+}
+
+async fn evaluate_gate(State(state): State<Arc<AppState>>, Path(gate): Path<String>, body: Body) -> Response {
+    let result = async {
+        let bytes = read_body(&state, body).await?;
+        let body: EvaluateBody = if bytes.iter().all(u8::is_ascii_whitespace) {
+            EvaluateBody { release: ReleaseBody::default(), input: None }
+        } else {
+            parse(&bytes)?
+        };
+        evaluate(&state, &gate, sources(body.release, body.input)).await
+    };
+    match result.await {
+        Ok((gate, evaluation, id)) => answer(&gate, &evaluation, &id, StatusCode::OK),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GateQuery {
+    gate: Option<String>,
+}
+
+async fn evaluate_input(State(state): State<Arc<AppState>>, Query(query): Query<GateQuery>, body: Body) -> Response {
+    let result = async {
+        let bytes = read_body(&state, body).await?;
+        let input: Value = parse(&bytes)?;
+        let gate = query.gate.unwrap_or_else(|| GateName::default_gate().to_string());
+        evaluate(&state, &gate, sources(ReleaseBody::default(), Some(input))).await
+    };
+    match result.await {
+        Ok((gate, evaluation, id)) => answer(&gate, &evaluation, &id, StatusCode::OK),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Flagger's webhook payload, as Flagger sends it to every hook.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlaggerPayload {
+    name: String,
+    namespace: String,
+    #[serde(default)]
+    phase: Option<String>,
+    #[serde(default)]
+    checksum: Option<String>,
+    #[serde(default)]
+    metadata: BTreeMap<String, String>,
+}
+
+impl FlaggerPayload {
+    /// The release: the canary's name is the service, its namespace the environment; the
+    /// phase and checksum become labels (`flagger_phase`, `flagger_checksum`) beside the
+    /// hook's metadata.
+    fn release(self) -> ReleaseBody {
+        let mut labels = self.metadata;
+        if let Some(phase) = self.phase {
+            labels.insert("flagger_phase".into(), phase);
+        }
+        if let Some(checksum) = self.checksum {
+            labels.insert("flagger_checksum".into(), checksum);
+        }
+        ReleaseBody { service: Some(self.name), environment: Some(self.namespace), version: None, stage: None, labels }
+    }
+}
+
+async fn flagger_hook(state: Arc<AppState>, gate: String, body: Body, rollback_hook: bool) -> Response {
+    let result = async {
+        let bytes = read_body(&state, body).await?;
+        let payload: FlaggerPayload = parse(&bytes)?;
+        evaluate(&state, &gate, sources(payload.release(), None)).await
+    };
+    match result.await {
+        Ok((gate, evaluation, id)) => {
+            let decision = evaluation.report.decision;
+            // Flagger treats any status above 202 as a failed hook.
+            let pass = if rollback_hook { decision == Decision::Rollback } else { decision == Decision::Allow };
+            answer(&gate, &evaluation, &id, if pass { StatusCode::OK } else { StatusCode::FORBIDDEN })
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn flagger(State(state): State<Arc<AppState>>, Path(gate): Path<String>, body: Body) -> Response {
+    flagger_hook(state, gate, body, false).await
+}
+
+async fn flagger_rollback(State(state): State<Arc<AppState>>, Path(gate): Path<String>, body: Body) -> Response {
+    flagger_hook(state, gate, body, true).await
+}
+
+/// Admits, evaluates off the async threads, and records. A full server answers 503 with
+/// `Retry-After` at once: nothing waits in an unbounded queue.
+async fn evaluate(
+    state: &Arc<AppState>,
+    gate: &str,
+    sources: Sources,
+) -> Result<(GateName, Evaluation, String), ApiError> {
+    let gates = state.gates();
+    let loaded = gate
+        .parse::<GateName>()
+        .ok()
+        .and_then(|name| gates.get(&name).cloned())
+        .ok_or_else(|| Error::UnknownGate { gate: relgate::printable(gate).into_owned(), known: gates.names() })?;
+    let Ok(_admitted) = state.admission.clone().try_acquire_owned() else {
+        state.metrics.rejected("saturated");
+        let mut e = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "saturated",
+            "every worker is busy and the queue is full; retry later (--workers, --queue)",
+        );
+        e.retry_after = Some(1);
+        return Err(e);
+    };
+    state.metrics.in_flight.inc();
+    let _in_flight = InFlight(state.clone());
+    let started = Instant::now();
+    let run = async {
+        let worker = state.workers.clone().acquire_owned().await.expect("the worker semaphore is never closed");
+        let engine = state.engine.clone();
+        let gate = loaded.clone();
+        // The worker stays taken until the evaluation ends, even past the request's deadline.
+        tokio::task::spawn_blocking(move || {
+            let _worker = worker;
+            gate.evaluate(&engine, sources)
+        })
+        .await
+    };
+    let evaluation = match tokio::time::timeout(state.request_timeout, run).await {
+        Err(_) => {
+            state.metrics.rejected("deadline");
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "deadline",
+                format!("the evaluation did not finish within {:?} (--request-timeout)", state.request_timeout),
+            ));
+        }
+        Ok(Err(join)) => {
+            return Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "evaluation failed", join.to_string()));
+        }
+        Ok(Ok(result)) => result?,
+    };
+    let name = loaded.gate().name().clone();
+    state.metrics.record(name.as_str(), &evaluation.report, started.elapsed().as_secs_f64());
+    Ok((name, evaluation, uuid::Uuid::now_v7().to_string()))
+}
+
+struct InFlight(Arc<AppState>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.metrics.in_flight.dec();
+    }
+}
+
+/// The report of `relgate eval --format json`, with the decision's id and gate, and the
+/// metrics left without data when a source failed.
+fn answer(gate: &GateName, evaluation: &Evaluation, id: &str, status: StatusCode) -> Response {
+    let mut body = serde_json::to_value(&evaluation.report)
+        .unwrap_or_else(|e| json!({"decision": "deny", "error": e.to_string()}));
+    body["decision_id"] = Value::String(id.to_owned());
+    body["gate"] = Value::String(gate.to_string());
+    if !evaluation.unavailable.is_empty() {
+        body["unavailable"] = serde_json::to_value(&evaluation.unavailable).unwrap_or_default();
+    }
+    (status, axum::Json(body)).into_response()
+}
+
+/// Binds, then serves until SIGTERM or Ctrl-C, finishing the requests in flight; SIGHUP
+/// reloads the gates.
+pub(crate) async fn serve(state: Arc<AppState>, listen: SocketAddr) -> Result<(), Error> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| Error::Start { message: format!("cannot listen on {listen}"), source: Some(e) })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| Error::Start { message: "cannot read the bound address".into(), source: Some(e) })?;
+    // On stderr whatever the log level: scripts and tests read the port from it.
+    eprintln!("relgate serve: listening on http://{bound} with gates {}", state.gates().names());
+    let hup_state = state.clone();
+    tokio::spawn(async move {
+        let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
+        while hangups.recv().await.is_some() {
+            match hup_state.reload().await {
+                Ok(gates) => tracing::info!(gates = gates.names(), "SIGHUP: reloaded the gates"),
+                Err(e) => tracing::error!(
+                    error = %relgate::printable(&e.to_string()),
+                    "SIGHUP: reload failed; the previous gates keep serving"
+                ),
+            }
+        }
+    });
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| Error::Start { message: "the server stopped".into(), source: Some(e) })
+}
+
+async fn shutdown() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    eprintln!("relgate serve: shutting down after the requests in flight");
+}

@@ -1,0 +1,108 @@
+//! `relgate serve`: named release gates over HTTP, for pipelines and for the rollout
+//! controllers that act on a `rollback` while a rollout is under way (Argo Rollouts' `web`
+//! metric provider, Flagger's webhooks). The only crate with tokio and axum.
+//!
+//! A gate ([`gates`]) names policies, their config and the Prometheus queries that collect
+//! its metrics; the server assembles each request's input from them and judges it through
+//! the engine's one path, as `relgate eval --gate` does. Endpoints, the gates file and the
+//! integrations are documented in `docs/server.md`.
+#![deny(missing_docs)]
+
+mod auth;
+mod error;
+pub mod gates;
+mod http;
+mod metrics;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use relgate::{Engine, PolicyRef};
+
+pub use auth::Token;
+pub use error::Error;
+pub use gates::{Evaluation, Gate, GateName, GateSet, LoadedGate};
+
+/// How the server authenticates its callers.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// Every endpoint but `/healthz`, `/readyz` and `/metrics` needs this bearer token.
+    Token(Token),
+    /// No authentication (`--insecure-no-auth`).
+    None,
+}
+
+/// What `relgate serve` runs. Each field's default is the command's.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Options {
+    /// Where to listen. Default `127.0.0.1:8080`.
+    pub listen: SocketAddr,
+    /// The gates file; without one, `policies` form the gate `default`.
+    pub gates_file: Option<PathBuf>,
+    /// The default gate's policies without a gates file. Default `builtin:readiness`.
+    pub policies: Vec<PolicyRef>,
+    /// Authentication. A non-loopback address without a token is refused.
+    pub auth: Auth,
+    /// Evaluations running at once. Default: the machine's cores.
+    pub workers: usize,
+    /// Requests waiting for a worker beyond those running; more are answered 503. Default:
+    /// twice `workers`.
+    pub queue: usize,
+    /// The largest request body, in bytes. Default 1 MiB.
+    pub max_body: usize,
+    /// How long one request may take, input collection included. Default 60 s.
+    pub request_timeout: Duration,
+}
+
+impl Options {
+    /// The defaults, authenticating with `auth`.
+    pub fn new(auth: Auth) -> Options {
+        let workers = std::thread::available_parallelism().map_or(1, usize::from);
+        Options {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            gates_file: None,
+            policies: vec![PolicyRef::builtin(relgate::builtin::DEFAULT)],
+            auth,
+            workers,
+            queue: 2 * workers,
+            max_body: 1 << 20,
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Loads the gates and serves until SIGTERM or Ctrl-C (finishing the requests in flight).
+/// Blocks; it runs its own tokio runtime.
+pub fn run(engine: Engine, options: Options) -> Result<(), Error> {
+    let token = match &options.auth {
+        Auth::Token(token) => Some(token.clone()),
+        Auth::None if options.listen.ip().is_loopback() => None,
+        Auth::None => {
+            return Err(Error::Start {
+                message: format!(
+                    "refusing to serve {} without authentication: give --token-file, or listen on a loopback address, or pass --insecure-no-auth",
+                    options.listen
+                ),
+                source: None,
+            });
+        }
+    };
+    if options.workers == 0 {
+        return Err(Error::Start { message: "--workers must be at least 1".into(), source: None });
+    }
+    let origin = match &options.gates_file {
+        Some(path) => http::Origin::File(path.clone()),
+        None => http::Origin::Policies(options.policies.clone()),
+    };
+    let gates = origin.load(&engine)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("relgate-serve")
+        .build()
+        .map_err(|e| Error::Start { message: "cannot start the async runtime".into(), source: Some(e) })?;
+    let state = Arc::new(http::AppState::new(engine, origin, gates, token, &options));
+    runtime.block_on(http::serve(state, options.listen))
+}
