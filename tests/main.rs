@@ -9,3 +9,4 @@ mod hostile;
 mod inputs;
 mod metrics;
 mod schema;
+mod server;

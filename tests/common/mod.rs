@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 
 pub mod prometheus;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

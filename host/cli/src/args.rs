@@ -61,7 +61,8 @@ pub struct ServeArgs {
     /// when missing].
     #[arg(long, value_name = "FILE", env = "RELGATE_TOKEN_FILE")]
     pub token_file: Option<PathBuf>,
-    /// Serve without authentication (refused on a non-loopback address unless given).
+    /// Serve without authentication. Without it the server always needs a token, on any
+    /// address.
     #[arg(long, conflicts_with = "token_file")]
     pub insecure_no_auth: bool,
     /// Evaluations running at once [default: the machine's cores].

@@ -29,7 +29,11 @@ impl Token {
     /// Whether `header` (an `Authorization` header's value) is `Bearer <this token>`, in time
     /// that does not depend on how much of the token matches.
     pub fn admits(&self, header: Option<&[u8]>) -> bool {
-        let Some(given) = header.and_then(|h| h.strip_prefix(b"Bearer ")) else { return false };
+        header.and_then(|h| h.strip_prefix(b"Bearer ")).is_some_and(|given| self.is(given))
+    }
+
+    /// Whether `given` is this token, in time that does not depend on how much matches.
+    pub fn is(&self, given: &[u8]) -> bool {
         bool::from(given.ct_eq(&self.0))
     }
 

@@ -97,10 +97,12 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/v1/gates/reload", post(reload))
         .route("/v1/gates/{gate}/evaluate", post(evaluate_gate))
         .route("/v1/evaluate", post(evaluate_input))
-        .route("/v1/flagger/{gate}", post(flagger))
-        .route("/v1/flagger/{gate}/rollback", post(flagger_rollback))
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()
+        // Flagger cannot send headers: its hooks authenticate in the handler, by the header
+        // or by the webhook's metadata.
+        .route("/v1/flagger/{gate}", post(flagger))
+        .route("/v1/flagger/{gate}/rollback", post(flagger_rollback))
         .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
@@ -179,19 +181,23 @@ impl From<Error> for ApiError {
     }
 }
 
+fn unauthorized(state: &AppState) -> Response {
+    state.metrics.rejected("unauthorized");
+    let mut response = ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "send `Authorization: Bearer <token>` with the token of the server's --token-file",
+    )
+    .into_response();
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+}
+
 async fn authenticate(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     if let Some(token) = &state.token {
         let header = request.headers().get(header::AUTHORIZATION).map(HeaderValue::as_bytes);
         if !token.admits(header) {
-            state.metrics.rejected("unauthorized");
-            let mut response = ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "send `Authorization: Bearer <token>` with the token of the server's --token-file",
-            )
-            .into_response();
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
+            return unauthorized(&state);
         }
     }
     next.run(request).await
@@ -373,29 +379,45 @@ impl FlaggerPayload {
     }
 }
 
-async fn flagger_hook(state: Arc<AppState>, gate: String, body: Body, rollback_hook: bool) -> Response {
-    let result = async {
-        let bytes = read_body(&state, body).await?;
-        let payload: FlaggerPayload = parse(&bytes)?;
-        evaluate(&state, &gate, sources(payload.release(), None)).await
+/// The webhook metadata key that may carry the bearer token, since Flagger's webhooks
+/// cannot send headers. It is taken out of the metadata, never a label.
+const FLAGGER_TOKEN_KEY: &str = "relgate-token";
+
+async fn flagger_hook(state: Arc<AppState>, gate: String, request: Request, rollback_hook: bool) -> Response {
+    let header = request.headers().get(header::AUTHORIZATION).map(HeaderValue::as_bytes);
+    let by_header = state.token.as_ref().is_none_or(|token| token.admits(header));
+    let payload = async {
+        let bytes = read_body(&state, request.into_body()).await?;
+        parse::<FlaggerPayload>(&bytes)
     };
-    match result.await {
+    // An unauthenticated caller learns nothing of why its body is wrong.
+    let mut payload = match payload.await {
+        Ok(payload) => payload,
+        Err(_) if !by_header && state.token.is_some() => return unauthorized(&state),
+        Err(e) => return e.into_response(),
+    };
+    let given = payload.metadata.remove(FLAGGER_TOKEN_KEY);
+    let by_metadata = given.zip(state.token.as_ref()).is_some_and(|(given, token)| token.is(given.as_bytes()));
+    if !by_header && !by_metadata {
+        return unauthorized(&state);
+    }
+    match evaluate(&state, &gate, sources(payload.release(), None)).await {
+        Err(e) => e.into_response(),
         Ok((gate, evaluation, id)) => {
             let decision = evaluation.report.decision;
             // Flagger treats any status above 202 as a failed hook.
             let pass = if rollback_hook { decision == Decision::Rollback } else { decision == Decision::Allow };
             answer(&gate, &evaluation, &id, if pass { StatusCode::OK } else { StatusCode::FORBIDDEN })
         }
-        Err(e) => e.into_response(),
     }
 }
 
-async fn flagger(State(state): State<Arc<AppState>>, Path(gate): Path<String>, body: Body) -> Response {
-    flagger_hook(state, gate, body, false).await
+async fn flagger(State(state): State<Arc<AppState>>, Path(gate): Path<String>, request: Request) -> Response {
+    flagger_hook(state, gate, request, false).await
 }
 
-async fn flagger_rollback(State(state): State<Arc<AppState>>, Path(gate): Path<String>, body: Body) -> Response {
-    flagger_hook(state, gate, body, true).await
+async fn flagger_rollback(State(state): State<Arc<AppState>>, Path(gate): Path<String>, request: Request) -> Response {
+    flagger_hook(state, gate, request, true).await
 }
 
 /// Admits, evaluates off the async threads, and records. A full server answers 503 with

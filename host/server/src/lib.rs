@@ -30,7 +30,8 @@ pub use gates::{Evaluation, Gate, GateName, GateSet, LoadedGate};
 pub enum Auth {
     /// Every endpoint but `/healthz`, `/readyz` and `/metrics` needs this bearer token.
     Token(Token),
-    /// No authentication (`--insecure-no-auth`).
+    /// No authentication: only what `--insecure-no-auth` asks for explicitly. Without it,
+    /// the command always has a token (a default token file is created when missing).
     None,
 }
 
@@ -44,7 +45,7 @@ pub struct Options {
     pub gates_file: Option<PathBuf>,
     /// The default gate's policies without a gates file. Default `builtin:readiness`.
     pub policies: Vec<PolicyRef>,
-    /// Authentication. A non-loopback address without a token is refused.
+    /// Authentication.
     pub auth: Auth,
     /// Evaluations running at once. Default: the machine's cores.
     pub workers: usize,
@@ -79,15 +80,9 @@ impl Options {
 pub fn run(engine: Engine, options: Options) -> Result<(), Error> {
     let token = match &options.auth {
         Auth::Token(token) => Some(token.clone()),
-        Auth::None if options.listen.ip().is_loopback() => None,
         Auth::None => {
-            return Err(Error::Start {
-                message: format!(
-                    "refusing to serve {} without authentication: give --token-file, or listen on a loopback address, or pass --insecure-no-auth",
-                    options.listen
-                ),
-                source: None,
-            });
+            tracing::warn!(listen = %options.listen, "serving without authentication (--insecure-no-auth)");
+            None
         }
     };
     if options.workers == 0 {
