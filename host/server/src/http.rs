@@ -2,7 +2,6 @@
 //! backpressure) and the answers' shapes.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -499,13 +498,11 @@ fn answer(gate: &GateName, evaluation: &Evaluation, id: &str, status: StatusCode
 
 /// Binds, then serves until SIGTERM or Ctrl-C, finishing the requests in flight; SIGHUP
 /// reloads the gates.
-pub(crate) async fn serve(state: Arc<AppState>, listen: SocketAddr) -> Result<(), Error> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| Error::Start { message: format!("cannot listen on {listen}"), source: Some(e) })?;
-    let bound = listener
-        .local_addr()
-        .map_err(|e| Error::Start { message: "cannot read the bound address".into(), source: Some(e) })?;
+pub(crate) async fn serve(state: Arc<AppState>, listener: std::net::TcpListener) -> Result<(), Error> {
+    let start = |message: &str, e| Error::Start { message: message.into(), source: Some(e) };
+    listener.set_nonblocking(true).map_err(|e| start("cannot set up the listening socket", e))?;
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| start("cannot set up the listening socket", e))?;
+    let bound = listener.local_addr().map_err(|e| start("cannot read the bound address", e))?;
     // On stderr whatever the log level: scripts and tests read the port from it.
     eprintln!("relgate serve: listening on http://{bound} with gates {}", state.gates().names());
     let hup_state = state.clone();

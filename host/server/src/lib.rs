@@ -78,26 +78,54 @@ impl Options {
 /// Loads the gates and serves until SIGTERM or Ctrl-C (finishing the requests in flight).
 /// Blocks; it runs its own tokio runtime.
 pub fn run(engine: Engine, options: Options) -> Result<(), Error> {
-    let token = match &options.auth {
-        Auth::Token(token) => Some(token.clone()),
-        Auth::None => {
-            tracing::warn!(listen = %options.listen, "serving without authentication (--insecure-no-auth)");
-            None
+    Server::bind(engine, options)?.serve()
+}
+
+/// A server that has loaded its gates and bound its address, not yet serving.
+pub struct Server {
+    state: Arc<http::AppState>,
+    listener: std::net::TcpListener,
+}
+
+impl Server {
+    /// Loads the gates and binds `options.listen` (port 0 picks a free port).
+    pub fn bind(engine: Engine, options: Options) -> Result<Server, Error> {
+        let token = match &options.auth {
+            Auth::Token(token) => Some(token.clone()),
+            Auth::None => {
+                tracing::warn!(listen = %options.listen, "serving without authentication (--insecure-no-auth)");
+                None
+            }
+        };
+        if options.workers == 0 {
+            return Err(Error::Start { message: "--workers must be at least 1".into(), source: None });
         }
-    };
-    if options.workers == 0 {
-        return Err(Error::Start { message: "--workers must be at least 1".into(), source: None });
+        let origin = match &options.gates_file {
+            Some(path) => http::Origin::File(path.clone()),
+            None => http::Origin::Policies(options.policies.clone()),
+        };
+        let gates = origin.load(&engine)?;
+        let listener = std::net::TcpListener::bind(options.listen).map_err(|e| Error::Start {
+            message: format!("cannot listen on {}", options.listen),
+            source: Some(e),
+        })?;
+        let state = Arc::new(http::AppState::new(engine, origin, gates, token, &options));
+        Ok(Server { state, listener })
     }
-    let origin = match &options.gates_file {
-        Some(path) => http::Origin::File(path.clone()),
-        None => http::Origin::Policies(options.policies.clone()),
-    };
-    let gates = origin.load(&engine)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("relgate-serve")
-        .build()
-        .map_err(|e| Error::Start { message: "cannot start the async runtime".into(), source: Some(e) })?;
-    let state = Arc::new(http::AppState::new(engine, origin, gates, token, &options));
-    runtime.block_on(http::serve(state, options.listen))
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, finishing the requests in flight. Blocks; it runs its
+    /// own tokio runtime.
+    pub fn serve(self) -> Result<(), Error> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("relgate-serve")
+            .build()
+            .map_err(|e| Error::Start { message: "cannot start the async runtime".into(), source: Some(e) })?;
+        runtime.block_on(http::serve(self.state, self.listener))
+    }
 }
