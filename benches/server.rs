@@ -51,11 +51,8 @@ fn requests(c: &mut Criterion) {
                         std::thread::spawn(move || {
                             let agent = ureq::Agent::new_with_defaults();
                             for _ in 0..count {
-                                let response = agent
-                                    .post(&*url)
-                                    .header("Content-Type", "application/json")
-                                    .send(&*body)
-                                    .unwrap();
+                                let response =
+                                    agent.post(&*url).header("Content-Type", "application/json").send(&*body).unwrap();
                                 assert_eq!(response.status(), 200);
                             }
                         })

@@ -495,3 +495,30 @@ canary_queries.latency = 'http_latency_ms{{service="{{{{service}}}}"}}'
     assert_eq!(report["unavailable"][0]["metric"], "latency");
     assert!(report["unavailable"][0]["reason"].as_str().unwrap().contains("cannot reach Prometheus"), "{report}");
 }
+
+#[test]
+fn the_readme_session_and_the_example_gates_file_work() {
+    let readme = read("README.md");
+    for words in [
+        "serve --gates docs/integrations/relgate.toml &",
+        "TOKEN=$(cat ~/.config/relgate/serve.token)",
+        "/v1/gates/checkout-pre-deploy/evaluate",
+        r#"\"input\": $(cat tests/data/inputs/passing.json)"#,
+        r#""decision":"allow","decision_id":"#,
+    ] {
+        assert!(readme.contains(words), "the README's session has {words}");
+    }
+    let home = tempfile::tempdir().unwrap();
+    let server = server::start(&["--gates", "docs/integrations/relgate.toml"], home.path());
+    let token = std::fs::read_to_string(home.path().join("relgate/serve.token")).unwrap();
+    let body = format!(r#"{{"release": {{"service": "checkout"}}, "input": {}}}"#, read(&input("passing.json")));
+    let answer = server.post("/v1/gates/checkout-pre-deploy/evaluate", Some(token.trim()), &body);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let report = answer.json();
+    assert_eq!(
+        (report["decision"].as_str(), report["score"].as_f64(), report["gate"].as_str()),
+        (Some("allow"), Some(75.0), Some("checkout-pre-deploy"))
+    );
+    let gates = server.get("/v1/gates", Some(token.trim())).json();
+    assert_eq!(gates["gates"][0]["name"], "checkout-canary", "the canary gate loads too");
+}

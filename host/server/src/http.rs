@@ -501,7 +501,8 @@ fn answer(gate: &GateName, evaluation: &Evaluation, id: &str, status: StatusCode
 pub(crate) async fn serve(state: Arc<AppState>, listener: std::net::TcpListener) -> Result<(), Error> {
     let start = |message: &str, e| Error::Start { message: message.into(), source: Some(e) };
     listener.set_nonblocking(true).map_err(|e| start("cannot set up the listening socket", e))?;
-    let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| start("cannot set up the listening socket", e))?;
+    let listener =
+        tokio::net::TcpListener::from_std(listener).map_err(|e| start("cannot set up the listening socket", e))?;
     let bound = listener.local_addr().map_err(|e| start("cannot read the bound address", e))?;
     // On stderr whatever the log level: scripts and tests read the port from it.
     eprintln!("relgate serve: listening on http://{bound} with gates {}", state.gates().names());

@@ -105,10 +105,8 @@ impl Server {
             None => http::Origin::Policies(options.policies.clone()),
         };
         let gates = origin.load(&engine)?;
-        let listener = std::net::TcpListener::bind(options.listen).map_err(|e| Error::Start {
-            message: format!("cannot listen on {}", options.listen),
-            source: Some(e),
-        })?;
+        let listener = std::net::TcpListener::bind(options.listen)
+            .map_err(|e| Error::Start { message: format!("cannot listen on {}", options.listen), source: Some(e) })?;
         let state = Arc::new(http::AppState::new(engine, origin, gates, token, &options));
         Ok(Server { state, listener })
     }
