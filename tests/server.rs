@@ -141,6 +141,13 @@ fn every_endpoint_answers_as_documented() {
         ),
         (
             "/v1/gates/default/evaluate",
+            r#"{"input": {"now": "2020-01-01T00:00:00Z"}}"#.into(),
+            422,
+            "invalid input",
+            "judges at the server's time",
+        ),
+        (
+            "/v1/gates/default/evaluate",
             format!(r#"{{"input": {{"x": "{}"}}}}"#, "a".repeat(70_000)),
             413,
             "body too large",
@@ -410,6 +417,8 @@ fn gate_queries_fill_in_release_fields_against_live_prometheus() {
         r#"
 [gates.canary]
 policies = ["builtin:canary"]
+# The data lies in the past: the requests say when to judge.
+request_now = true
 
 [gates.canary.prometheus]
 url = "{url}"
@@ -521,4 +530,31 @@ fn the_readme_session_and_the_example_gates_file_work() {
     );
     let gates = server.get("/v1/gates", Some(token.trim())).json();
     assert_eq!(gates["gates"][0]["name"], "checkout-canary", "the canary gate loads too");
+}
+
+#[test]
+fn a_request_past_its_deadline_is_answered_503() {
+    let dir = tempfile::tempdir().unwrap();
+    let loop_policy = root().join(policy("loop.wat"));
+    let (token_file, gates) = setup(dir.path(), &format!("[gates.slow]\npolicies = [\"{}\"]\n", loop_policy.display()));
+    let server = server::start(
+        &[
+            "--gates",
+            &gates,
+            "--token-file",
+            &token_file,
+            "--request-timeout",
+            "300ms",
+            "--fuel",
+            "unlimited",
+            "--timeout",
+            "5s",
+        ],
+        dir.path(),
+    );
+    let started = Instant::now();
+    let answer = server.post("/v1/gates/slow/evaluate", Some(TOKEN), "{}");
+    assert_eq!((answer.status, answer.json()["error"].as_str()), (503, Some("deadline")), "{}", answer.body);
+    assert!(answer.json()["detail"].as_str().unwrap().contains("--request-timeout"));
+    assert!(started.elapsed() < Duration::from_secs(4), "answered at the request's deadline, not the policy's");
 }

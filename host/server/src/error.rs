@@ -78,6 +78,14 @@ pub enum Error {
         /// The gate.
         gate: GateName,
     },
+    /// A request carried `now`, which the gate does not accept.
+    #[error(
+        "gate `{gate}` judges at the server's time, not at a `now` from requests; remove `now` from the input, or set `request_now = true` on the gate"
+    )]
+    RequestNow {
+        /// The gate.
+        gate: GateName,
+    },
     /// No gate of that name.
     #[error("no gate is named `{gate}`; the gates are: {known}")]
     UnknownGate {

@@ -70,6 +70,7 @@ pub struct Gate {
     policies: Vec<PolicyRef>,
     config: Option<Map<String, Value>>,
     request_config: bool,
+    request_now: bool,
     prometheus: Option<PrometheusGate>,
 }
 
@@ -109,7 +110,7 @@ impl Gate {
     /// A gate of `policies`, with no config and no sources of its own: what `relgate serve
     /// --policy` serves without a gates file.
     pub fn of_policies(name: GateName, policies: Vec<PolicyRef>) -> Gate {
-        Gate { name, policies, config: None, request_config: false, prometheus: None }
+        Gate { name, policies, config: None, request_config: false, request_now: false, prometheus: None }
     }
 
     /// Its name.
@@ -125,9 +126,18 @@ impl Gate {
     /// The sources of one evaluation: `base` (a request's or the command line's input and
     /// release fields) with this gate's Prometheus queries, their placeholders filled in
     /// from the release the input will have.
+    ///
+    /// A request's `now` is refused unless the gate accepts it (`request_now = true`): the
+    /// server's clock decides freeze windows and the metrics' time range.
     pub fn sources(&self, mut base: Sources) -> Result<Sources, Error> {
-        let Some(prometheus) = &self.prometheus else { return Ok(base) };
         let release = base.release()?;
+        if let Some(Document::Value { value, .. }) = &base.input
+            && value.get("now").is_some()
+            && !self.request_now
+        {
+            return Err(Error::RequestNow { gate: self.name.clone() });
+        }
+        let Some(prometheus) = &self.prometheus else { return Ok(base) };
         let mut live = Live::new(&prometheus.url);
         (live.timeout, live.range, live.step) = (prometheus.timeout, prometheus.range, prometheus.step);
         live.canary_label.clone_from(&prometheus.canary_label);
@@ -284,6 +294,8 @@ struct GateSpec {
     #[serde(default)]
     request_config: bool,
     #[serde(default)]
+    request_now: bool,
+    #[serde(default)]
     prometheus: Option<PrometheusSpec>,
 }
 
@@ -363,7 +375,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<Gate>, Error> {
             None => None,
             Some(p) => Some(prometheus(p, &key, &invalid)?),
         };
-        gates.push(Gate { name: gate_name, policies, config, request_config: spec.request_config, prometheus });
+        gates.push(Gate {
+            name: gate_name,
+            policies,
+            config,
+            request_config: spec.request_config,
+            request_now: spec.request_now,
+            prometheus,
+        });
     }
     Ok(gates)
 }

@@ -161,9 +161,10 @@ impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         let status = match &e {
             Error::UnknownGate { .. } => StatusCode::NOT_FOUND,
-            Error::Input(_) | Error::MissingReleaseField { .. } | Error::RequestConfig { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            Error::Input(_)
+            | Error::MissingReleaseField { .. }
+            | Error::RequestConfig { .. }
+            | Error::RequestNow { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Engine(e)
                 if matches!(**e, relgate::Error::UnknownConfig { .. } | relgate::Error::RejectedConfig { .. }) =>
             {
