@@ -47,10 +47,26 @@ pub const DEFAULT_MAX_REPORT: u64 = 256 << 20;
 /// invalid JSON, a duplicate key, a wrong type and an unknown field are errors naming the
 /// file and, for JSON, the line and column or the field's path. A FIFO or device is refused.
 pub fn read_document<T: DeserializeOwned>(kind: DocumentKind, path: &Path, limit: u64) -> Result<T, Error> {
+    let bytes = read_json(kind, path, limit)?;
+    parse_document(kind, path, &bytes)
+}
+
+/// Reads a document of at most `limit` bytes and checks that it is one JSON object with no
+/// duplicate key.
+fn read_json(kind: DocumentKind, path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
     let bytes =
         read::read_all(path, limit).map_err(|source| Error::ReadDocument { kind, path: path.into(), source })?;
     json::check(&bytes, true).map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
-    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    Ok(bytes)
+}
+
+/// Deserializes a document [`read_json`] returned, strictly.
+fn parse_document<'de, T: serde::Deserialize<'de>>(
+    kind: DocumentKind,
+    path: &Path,
+    bytes: &'de [u8],
+) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
     let document = strict(&mut de, kind, path)?;
     de.end().map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
     Ok(document)
@@ -58,20 +74,42 @@ pub fn read_document<T: DeserializeOwned>(kind: DocumentKind, path: &Path, limit
 
 /// Deserializes, refusing unknown fields. The shared types skip fields they do not know,
 /// for the sake of older policies; the host refuses them, so that a misspelled field is an
-/// error rather than no data.
+/// error rather than no data. A value of the wrong type is an error naming the field's path
+/// and, when read from text, its line and column, but not the value.
 fn strict<'de, D, T>(de: D, kind: DocumentKind, path: &Path) -> Result<T, Error>
 where
     D: serde::Deserializer<'de, Error = serde_json::Error>,
     T: serde::Deserialize<'de>,
 {
     let mut unknown = None;
-    let document = serde_ignored::deserialize(de, |field| {
-        unknown.get_or_insert_with(|| field_path(&field));
-    })
-    .map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
+    let mut note = |field: serde_ignored::Path<'_>| {
+        unknown.get_or_insert_with(|| json::FieldPath::of_ignored(&field).into_string());
+    };
+    let document = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(de, &mut note))
+        .map_err(|e| data_error(e, kind, path))?;
     match unknown {
         Some(field) => Err(Error::UnknownField { kind, path: path.into(), field }),
         None => Ok(document),
+    }
+}
+
+/// The error for what went wrong deserializing a document: a data error names the field and
+/// says what kind of value was found there, without the value.
+fn data_error(e: serde_path_to_error::Error<serde_json::Error>, kind: DocumentKind, path: &Path) -> Error {
+    let field = json::FieldPath::of_error(e.path()).into_string();
+    let source = e.into_inner();
+    if source.classify() != serde_json::error::Category::Data {
+        return Error::ParseDocument { kind, path: path.into(), source };
+    }
+    let (line, column) = (source.line(), source.column());
+    let message = source.to_string();
+    let message = match line {
+        0 => &message[..],
+        _ => message.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&message),
+    };
+    match json::mismatch(message) {
+        json::Mismatch::UnknownField => Error::UnknownField { kind, path: path.into(), field },
+        json::Mismatch::Problem(problem) => Error::Mismatch { kind, path: path.into(), field, problem, line, column },
     }
 }
 
@@ -127,7 +165,10 @@ fn validate(input: &Input, path: &Path) -> Result<(), Error> {
         if counted.is_none_or(|counted| counted > suite.total) {
             return Err(invalid(
                 "tests.suites",
-                format!("suite {:?} counts more failed, errored and skipped tests than its total", suite.name),
+                format!(
+                    "suite \"{}\" counts more failed, errored and skipped tests than its total",
+                    json::shown_key(&suite.name)
+                ),
             ));
         }
         for (sum, count) in in_suites.iter_mut().zip([suite.total, suite.failed, suite.errors, suite.skipped]) {
@@ -147,20 +188,6 @@ fn validate(input: &Input, path: &Path) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// A JSON path like `metrics[0].nmae`.
-fn field_path(path: &serde_ignored::Path<'_>) -> String {
-    use serde_ignored::Path;
-    match path {
-        Path::Root => String::new(),
-        Path::Seq { parent, index } => format!("{}[{index}]", field_path(parent)),
-        Path::Map { parent, key } => match field_path(parent) {
-            p if p.is_empty() => key.clone(),
-            p => format!("{p}.{key}"),
-        },
-        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => field_path(parent),
-    }
 }
 
 /// What the release is, from flags: each given field overrides the input document's.
@@ -236,11 +263,11 @@ impl Sources {
     pub fn assemble(&self) -> Result<Input, Error> {
         let explicit: Option<Value> = match &self.input {
             Some(file) => {
-                let explicit: Value = read_document(DocumentKind::Input, file, self.max_document)?;
-                // Check the document's fields on its own, so errors name them; its counts are
-                // checked once merged with the derived sections.
-                let _: Input = strict(explicit.clone(), DocumentKind::Input, file)?;
-                Some(explicit)
+                let bytes = read_json(DocumentKind::Input, file, self.max_document)?;
+                // Check the document's fields on its own, so errors name them with their line
+                // and column; its counts are checked once merged with the derived sections.
+                let _: Input = parse_document(DocumentKind::Input, file, &bytes)?;
+                Some(parse_document::<Value>(DocumentKind::Input, file, &bytes)?)
             }
             None => None,
         };
@@ -404,11 +431,12 @@ fn now(given: Option<&str>, path: &Path) -> Result<jiff::Timestamp, Error> {
     match given {
         None => Ok(jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
             .expect("the current time is a valid timestamp")),
-        Some(given) => given.parse::<jiff::Timestamp>().map_err(|e| Error::InvalidField {
+        // Neither the value nor the parser's words (which quote it) are shown.
+        Some(given) => given.parse::<jiff::Timestamp>().map_err(|_| Error::InvalidField {
             kind: DocumentKind::Input,
             path: PathBuf::from(path),
             field: "now",
-            reason: format!("is {given:?}, not an RFC 3339 timestamp like 2026-11-26T10:00:00Z ({e})"),
+            reason: "is not an RFC 3339 timestamp like 2026-11-26T10:00:00Z".into(),
         }),
     }
 }
@@ -433,7 +461,10 @@ mod tests {
     fn invalid_now_names_the_field() {
         let mut input = Input { now: Some("yesterday".into()), ..Input::default() };
         let err = stamp_now(&mut input, Path::new("in.json")).unwrap_err();
-        assert!(err.to_string().starts_with("input in.json: field `now` is \"yesterday\""), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "input in.json: field `now` is not an RFC 3339 timestamp like 2026-11-26T10:00:00Z"
+        );
     }
 
     #[test]
