@@ -59,6 +59,50 @@ fn policy_comes_from_the_fixture_or_the_flag() {
 }
 
 #[test]
+fn fixture_type_error_names_the_field_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.test.json");
+    let allow = policy("allow.wat");
+    let case = |rest: &str| format!(r#"{{"cases": [{{"name": "a", "expect": {{"decision": "allow"}}{rest}}}]}}"#);
+    // (fixture, what the error says after `fixture <file>`)
+    let cases = [
+        (
+            r#"{"cases": [{"name": "a", "expect": {"decision": "ghp_secret"}}]}"#.to_owned(),
+            ": cases[0].expect.decision: expected one of `allow`, `deny`, `rollback`, found another string (line 1, \
+             column 60)",
+        ),
+        (case(r#", "config": 3"#), ": cases[0].config: expected an object, found an integer (line 1, column 69)"),
+        (r#"{"cases": {"name": "a"}}"#.to_owned(), ": cases: expected an array, found an object (line 1, column 10)"),
+        (r#"{"cases": [{"name": "a"}]}"#.to_owned(), ": cases[0]: missing field `expect` (line 1, column 24)"),
+        (
+            r#"{"cases": [{"name": "a", "expect": {"decision": "allow", "fualt": "trap"}}]}"#.to_owned(),
+            " has an unknown field `cases[0].expect.fualt` (the fields are listed in docs/authoring.md#testing-fixtures)",
+        ),
+    ];
+    for (fixture, words) in cases {
+        std::fs::write(&file, &fixture).unwrap();
+        let run = relgate(&["test", file.to_str().unwrap(), "--policy", &allow]);
+        assert_eq!(run.code, 2, "{fixture}: {}", run.stdout);
+        assert_eq!(run.stderr, format!("error: fixture {}{words}\n", file.display()), "{fixture}");
+        assert!(!run.stderr.contains("ghp_"), "{}", run.stderr);
+    }
+
+    // An inline input is a JSON value within the fixture: its errors name the case and the
+    // field within the input, and quote no value either.
+    std::fs::write(&file, case(r#", "input": {"tests": {"failed": "ghp_secret"}}"#)).unwrap();
+    let run = relgate(&["test", file.to_str().unwrap(), "--policy", &allow]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let file = file.display();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: fixture {file}: case `a`: field `input`\n  caused by: input {file}: tests.failed: expected an \
+             unsigned integer, found a string\n"
+        )
+    );
+}
+
+#[test]
 fn a_folder_without_fixtures_is_an_error() {
     let run = relgate(&["test", "docs"]);
     assert_eq!(run.code, 2);

@@ -114,7 +114,7 @@ fn input_errors_exit_2_naming_file_line_and_column() {
         ),
         (vec!["eval", "-p", gate, "-i", &misspelled], vec!["misspelled.json has an unknown field `test`"]),
         (vec!["eval", "-p", gate, "-i", &nested], vec!["unknown field `metrics[0].nmae`"]),
-        (vec!["eval", "-p", gate, "-i", &bad_now], vec!["field `now` is \"tomorrow\"", "RFC 3339"]),
+        (vec!["eval", "-p", gate, "-i", &bad_now], vec!["field `now` is not an RFC 3339 timestamp"]),
         (
             vec!["eval", "-p", gate, "--config", &not_object],
             vec!["config", "config.json is invalid", "expected a JSON object"],
@@ -231,6 +231,94 @@ fn duplicate_keys_are_refused_with_line_and_column() {
     let run = eval_stdin(r#"{"metrics": [{"name": "a", "value": 1, "value": 0}]}"#, &[]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("duplicate key \"value\""), "{}", run.stderr);
+}
+
+#[test]
+fn input_type_error_names_the_field_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("input.json");
+    std::fs::write(&file, "{\n  \"tests\": {\"total\": 3,\n    \"failed\": \"three\"}\n}\n").unwrap();
+    let file = file.to_str().unwrap();
+    let run = relgate(&["eval", "--input", file]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: input {file}: tests.failed: expected an unsigned integer, found a string (line 3, column 21)\n"
+        )
+    );
+
+    // (input, what the error says after `input -: `)
+    let cases = [
+        (
+            r#"{"metrics": [{"name": "a", "value": 1}, {"name": "b", "value": true}]}"#,
+            r#"metrics[1].value: expected a number, or one of "NaN", "+Inf", "-Inf", found a boolean (line 1, column 67)"#,
+        ),
+        (
+            r#"{"tests": {"total": 1, "failures": [{"name": "t", "kind": "crash"}]}}"#,
+            "tests.failures[0].kind: expected `failure` or `error`, found another string (line 1, column 65)",
+        ),
+        (
+            r#"{"tests": {"total": -1}}"#,
+            "tests.total: expected an unsigned integer, found an invalid integer (line 1, column 22)",
+        ),
+        (r#"{"release": {"labels": []}}"#, "release.labels: expected an object, found an array (line 1, column 23)"),
+        (
+            r#"{"change": {"files": [{"path": 7}]}}"#,
+            "change.files[0].path: expected a string, found an integer (line 1, column 32)",
+        ),
+    ];
+    for (input, words) in cases {
+        let run = eval_stdin(input, &[]);
+        assert_eq!(run.code, 2, "{input}: {}", run.stdout);
+        assert_eq!(run.stderr, format!("error: input -: {words}\n"), "{input}");
+    }
+}
+
+#[test]
+fn input_type_error_does_not_quote_the_value() {
+    let secret = "ghp_0123456789abcdefSECRET";
+    let inputs = [
+        format!(r#"{{"tests": {{"total": "{secret}"}}}}"#),
+        format!(r#"{{"metrics": [{{"name": "a", "value": "{secret}"}}]}}"#),
+        format!(r#"{{"tests": {{"total": 1, "failures": [{{"name": "t", "kind": "{secret}"}}]}}}}"#),
+        format!(r#"{{"now": "{secret}"}}"#),
+        format!(r#""{secret}""#),
+    ];
+    for input in &inputs {
+        let run = eval_stdin(input, &[]);
+        assert_eq!(run.code, 2, "{input}: {}", run.stdout);
+        assert!(run.stderr.starts_with("error: input -"), "{input}: {}", run.stderr);
+        assert!(!run.stderr.contains("ghp_"), "{input}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn config_type_error_does_not_quote_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.json");
+    std::fs::write(&file, "\"ghp_0123456789abcdefSECRET\"").unwrap();
+    let file = file.to_str().unwrap();
+    let run = relgate(&["eval", "--input", &input("passing.json"), "--config", file]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: config {file} is invalid\n  caused by: expected a JSON object, found a string at line 1 column 28\n"
+        )
+    );
+}
+
+#[test]
+fn unknown_keys_are_shown_escaped_and_bounded() {
+    let key = format!("\\u001b[2K{}", "k".repeat(100));
+    let run = eval_stdin(&format!(r#"{{"tests": {{"{key}": 1}}}}"#), &[]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let shown = format!("tests.\\u{{1b}}[2K{}...", "k".repeat(60));
+    assert_eq!(
+        run.stderr,
+        format!("error: input - has an unknown field `{shown}` (the fields are listed in docs/input.md)\n")
+    );
 }
 
 #[test]

@@ -98,6 +98,35 @@ fn limit_faults_carry_data_and_the_cli_names_its_flag() {
     }
 }
 
+/// The fault kind and `fuel_used` of `fixture` evaluated with `flags`.
+fn fault_and_fuel(fixture: &str, flags: &[&str]) -> (String, u64) {
+    let (fixture, input) = (policy(fixture), input("passing.json"));
+    let mut args = vec!["eval", "--policy", &fixture, "--input", &input, "--format", "json"];
+    args.extend_from_slice(flags);
+    let run = relgate(&args);
+    assert_eq!(run.code, 4, "{fixture}: {}", run.stderr);
+    let part = &run.json()["policies"][0];
+    (part["fault"]["kind"].as_str().unwrap().to_owned(), part["fuel_used"].as_u64().unwrap())
+}
+
+#[test]
+fn fuel_used_is_the_whole_budget_when_the_fuel_runs_out() {
+    for fixture in ["loop.wat", "start-loop.wat"] {
+        let (kind, used) = fault_and_fuel(fixture, &["--fuel", "5000000"]);
+        assert_eq!((kind.as_str(), used), ("out_of_fuel", 5_000_000), "{fixture}");
+    }
+}
+
+#[test]
+fn fuel_used_counts_the_calls_made_before_a_timeout() {
+    // wasmtime brings its count up to date at every call and return, so a loop that calls
+    // a function is counted up to its last call (see `fuel_used` in docs/decision.md).
+    let budget = 1_000_000_000_000u64;
+    let (kind, used) = fault_and_fuel("loop-calls.wat", &["--fuel", &budget.to_string(), "--timeout", "150ms"]);
+    assert_eq!(kind, "timeout");
+    assert!(used > 100_000 && used < budget, "fuel_used {used}");
+}
+
 #[test]
 fn on_fault_rollback_and_allow() {
     let trap = policy("trap.wat");

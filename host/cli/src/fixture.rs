@@ -152,7 +152,8 @@ pub fn run(engine: &Engine, fixture: &Fixture, path: &Path, policy: &PolicyRef) 
     let mut results = Vec::with_capacity(fixture.cases.len());
     for case in &fixture.cases {
         let mut release = match (&case.input, &case.input_file) {
-            (Some(value), None) => relgate_input::input_from_value(value.clone(), path)?,
+            (Some(value), None) => relgate_input::input_from_value(value.clone(), path)
+                .with_context(|| format!("fixture {}: case `{}`: field `input`", path.display(), case.name))?,
             (None, Some(file)) => relgate_input::read_input(&dir.join(file))?,
             (None, None) => Input::default(),
             (Some(_), Some(_)) => {

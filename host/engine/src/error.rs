@@ -113,6 +113,8 @@ pub enum Error {
         digest: Digest,
         /// What happened.
         fault: Box<Fault>,
+        /// The fuel it used before it was refused (see [`crate::PolicyReport::fuel_used`]).
+        fuel_used: u64,
     },
 }
 

@@ -154,6 +154,13 @@ pub(crate) fn classify(err: wasmtime::Error, store: &Store<StoreState>, phase: &
     fault
 }
 
+/// The fuel used in `store` so far: its budget less what is left, as far as wasmtime has
+/// counted (see [`PolicyReport::fuel_used`]).
+pub(crate) fn fuel_used(store: &Store<StoreState>) -> u64 {
+    let budget = store.data().config.fuel.unwrap_or(u64::MAX);
+    budget.saturating_sub(store.get_fuel().unwrap_or(0))
+}
+
 fn backtrace_lines(bt: &WasmBacktrace) -> Vec<String> {
     bt.frames()
         .iter()
@@ -203,13 +210,11 @@ impl Policy {
         let result = run(&mut store, &self.pre, input, &mut instantiate);
         // Logged now, after the evaluation: writing them cannot hold it up.
         store.data_mut().log.flush();
-        let remaining = store.get_fuel().unwrap_or(0);
-        let state = store.data();
         let mut report = PolicyReport::new(self, result, config.on_fault);
         report.elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
         report.instantiate_ms = instantiate.as_secs_f64() * 1e3;
-        report.fuel_used = config.fuel.unwrap_or(u64::MAX) - remaining;
-        report.peak_memory_bytes = state.limiter.peak_memory as u64;
+        report.fuel_used = fuel_used(&store);
+        report.peak_memory_bytes = store.data().limiter.peak_memory as u64;
         report
     }
 

@@ -99,7 +99,7 @@ impl Engine {
             problem: None,
         };
         let checked = abi::check_module(&module).and_then(|()| self.pre_link(&module));
-        match checked.and_then(|pre| self.describe(&pre, "inspect")) {
+        match checked.and_then(|pre| self.describe(&pre, "inspect").0) {
             Ok((version, metadata)) => {
                 inspection.abi_version = Some(version);
                 inspection.metadata = metadata;
@@ -112,13 +112,12 @@ impl Engine {
     fn load_checked(&self, source: PolicySource, bytes: &[u8], digest: Digest) -> Result<Policy, Error> {
         let (module, cache) = self.compile(&source, bytes, &digest)?;
         let default_name = source.default_name();
-        let checked = abi::check_module(&module)
-            .and_then(|()| self.pre_link(&module))
-            .and_then(|pre| self.describe(&pre, &default_name).map(|(_, metadata)| (pre, metadata)));
-        let (pre, metadata) = match checked {
-            Ok(checked) => checked,
-            Err(fault) => return Err(Error::PolicyFault { policy: source, digest, fault: Box::new(fault) }),
-        };
+        let refused =
+            |fault, fuel_used| Error::PolicyFault { policy: source.clone(), digest, fault: Box::new(fault), fuel_used };
+        let pre =
+            abi::check_module(&module).and_then(|()| self.pre_link(&module)).map_err(|fault| refused(fault, 0))?;
+        let (described, fuel_used) = self.describe(&pre, &default_name);
+        let (_, metadata) = described.map_err(|fault| refused(fault, fuel_used))?;
         let name = metadata
             .as_ref()
             .and_then(|m| m.get("name"))
@@ -164,12 +163,13 @@ impl Engine {
             .map_err(|e| Fault::new(FaultKind::BadAbi, format!("cannot link the policy: {e:#}")))
     }
 
-    /// Instantiates once to read the ABI version (which must be 1) and the metadata.
-    fn describe(&self, pre: &InstancePre<StoreState>, name: &str) -> Result<(i32, Option<Value>), Fault> {
+    /// Instantiates once to read the ABI version (which must be 1) and the metadata; with the
+    /// fuel that used.
+    fn describe(&self, pre: &InstancePre<StoreState>, name: &str) -> (Result<(i32, Option<Value>), Fault>, u64) {
         let mut store = self.new_store(name.into(), self.config().deadline);
         let described = describe_in(&mut store, pre);
         store.data_mut().log.flush();
-        described
+        (described, eval::fuel_used(&store))
     }
 }
 

@@ -28,7 +28,10 @@ pub struct PolicyReport {
     pub elapsed_ms: f64,
     /// The part of `elapsed_ms` spent instantiating (start function included).
     pub instantiate_ms: f64,
-    /// Fuel consumed.
+    /// Fuel consumed: the whole budget when the fuel ran out. After another fault it is what
+    /// wasmtime had counted when the policy stopped, a lower bound: wasmtime brings its count
+    /// up to date at calls, returns and fuel checks, not at a deadline check or a failing
+    /// `memory.grow`, so work since the policy's last call is not in it.
     pub fuel_used: u64,
     /// Largest linear memory the policy had, in bytes.
     pub peak_memory_bytes: u64,
@@ -54,11 +57,12 @@ impl PolicyReport {
     /// The report of a policy refused while loading ([`Error::PolicyFault`]), whose
     /// decision is `on_fault`; `None` for any other error, which no decision can stand for.
     pub(crate) fn refused(error: &Error, on_fault: Decision) -> Option<Self> {
-        let Error::PolicyFault { policy, digest, fault } = error else {
+        let Error::PolicyFault { policy, digest, fault, fuel_used } = error else {
             return None;
         };
         let mut report = PolicyReport::blank(policy.default_name(), policy.clone(), *digest);
         report.set_fault(Fault::clone(fault), on_fault);
+        report.fuel_used = *fuel_used;
         Some(report)
     }
 
@@ -170,6 +174,7 @@ mod tests {
                 policy: PolicySource::File("p".into()),
                 digest: Digest::of(b""),
                 fault: Box::new(fault),
+                fuel_used: 0,
             };
             return PolicyReport::refused(&error, decision).unwrap();
         }

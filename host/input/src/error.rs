@@ -78,8 +78,26 @@ pub enum Error {
         kind: DocumentKind,
         /// The file (`-` for standard input).
         path: PathBuf,
-        /// The field, as a path (`tests.totl`).
+        /// The field, as a path (`tests.totl`), its keys escaped.
         field: String,
+    },
+    /// A field of a document does not fit the schema: a string where a count goes, a missing
+    /// field, a word no variant takes. The value is not quoted: a document may hold a secret.
+    #[error("{kind} {path}: {}{problem}{}", field_prefix(field), position(*line, *column))]
+    Mismatch {
+        /// Which document.
+        kind: DocumentKind,
+        /// The file (`-` for standard input).
+        path: PathBuf,
+        /// The field, as a path (`tests.failed`), its keys escaped; empty for the document.
+        field: String,
+        /// What was expected and what kind of value was found
+        /// (`expected an unsigned integer, found a string`).
+        problem: String,
+        /// 1-based line of the value; 0 when the document was given as a JSON value.
+        line: usize,
+        /// 1-based column of the value; 0 when the document was given as a JSON value.
+        column: usize,
     },
     /// A field of a document has an invalid value.
     #[error("{kind} {path}: field `{field}` {reason}")]
@@ -239,4 +257,12 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+}
+
+fn field_prefix(field: &str) -> String {
+    if field.is_empty() { String::new() } else { format!("{field}: ") }
+}
+
+fn position(line: usize, column: usize) -> String {
+    if line == 0 { String::new() } else { format!(" (line {line}, column {column})") }
 }

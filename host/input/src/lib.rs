@@ -53,37 +53,72 @@ pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
 /// invalid JSON, a duplicate key, a wrong type and an unknown field are errors naming the
 /// file and, for JSON, the line and column or the field's path. A FIFO or device is refused.
 pub fn read_document<T: DeserializeOwned>(kind: DocumentKind, path: &Path, limit: u64) -> Result<T, Error> {
+    let bytes = read_json(kind, path, limit)?;
+    deserialize(kind, path, &bytes)
+}
+
+/// Reads a document of at most `limit` bytes and checks that it is one JSON object with no
+/// duplicate key.
+fn read_json(kind: DocumentKind, path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
     let bytes =
         read::read_all(path, limit).map_err(|source| Error::ReadDocument { kind, path: path.into(), source })?;
-    parse_document(kind, path, &bytes)
+    json::check(&bytes, true).map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
+    Ok(bytes)
 }
 
 /// Parses a JSON document already read (a request body, say) as strictly as
 /// [`read_document`]; `name` names it in errors.
 pub fn parse_document<T: DeserializeOwned>(kind: DocumentKind, name: &Path, bytes: &[u8]) -> Result<T, Error> {
     json::check(bytes, true).map_err(|source| Error::ParseDocument { kind, path: name.into(), source })?;
+    deserialize(kind, name, bytes)
+}
+
+/// Deserializes a document [`read_json`] returned, strictly.
+fn deserialize<'de, T: serde::Deserialize<'de>>(kind: DocumentKind, path: &Path, bytes: &'de [u8]) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let document = strict(&mut de, kind, name)?;
-    de.end().map_err(|source| Error::ParseDocument { kind, path: name.into(), source })?;
+    let document = strict(&mut de, kind, path)?;
+    de.end().map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
     Ok(document)
 }
 
 /// Deserializes, refusing unknown fields. The shared types skip fields they do not know,
 /// for the sake of older policies; the host refuses them, so that a misspelled field is an
-/// error rather than no data.
+/// error rather than no data. A value of the wrong type is an error naming the field's path
+/// and, when read from text, its line and column, but not the value.
 fn strict<'de, D, T>(de: D, kind: DocumentKind, path: &Path) -> Result<T, Error>
 where
     D: serde::Deserializer<'de, Error = serde_json::Error>,
     T: serde::Deserialize<'de>,
 {
     let mut unknown = None;
-    let document = serde_ignored::deserialize(de, |field| {
-        unknown.get_or_insert_with(|| field_path(&field));
-    })
-    .map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
+    let mut note = |field: serde_ignored::Path<'_>| {
+        unknown.get_or_insert_with(|| json::FieldPath::of_ignored(&field).into_string());
+    };
+    let document = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(de, &mut note))
+        .map_err(|e| data_error(e, kind, path))?;
     match unknown {
         Some(field) => Err(Error::UnknownField { kind, path: path.into(), field }),
         None => Ok(document),
+    }
+}
+
+/// The error for what went wrong deserializing a document: a data error names the field and
+/// says what kind of value was found there, without the value.
+fn data_error(e: serde_path_to_error::Error<serde_json::Error>, kind: DocumentKind, path: &Path) -> Error {
+    let field = json::FieldPath::of_error(e.path()).into_string();
+    let source = e.into_inner();
+    if source.classify() != serde_json::error::Category::Data {
+        return Error::ParseDocument { kind, path: path.into(), source };
+    }
+    let (line, column) = (source.line(), source.column());
+    let message = source.to_string();
+    let message = match line {
+        0 => &message[..],
+        _ => message.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&message),
+    };
+    match json::mismatch(message) {
+        json::Mismatch::UnknownField => Error::UnknownField { kind, path: path.into(), field },
+        json::Mismatch::Problem(problem) => Error::Mismatch { kind, path: path.into(), field, problem, line, column },
     }
 }
 
@@ -139,7 +174,10 @@ fn validate(input: &Input, path: &Path) -> Result<(), Error> {
         if counted.is_none_or(|counted| counted > suite.total) {
             return Err(invalid(
                 "tests.suites",
-                format!("suite {:?} counts more failed, errored and skipped tests than its total", suite.name),
+                format!(
+                    "suite \"{}\" counts more failed, errored and skipped tests than its total",
+                    json::shown_key(&suite.name)
+                ),
             ));
         }
         for (sum, count) in in_suites.iter_mut().zip([suite.total, suite.failed, suite.errors, suite.skipped]) {
@@ -159,20 +197,6 @@ fn validate(input: &Input, path: &Path) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// A JSON path like `metrics[0].nmae`.
-fn field_path(path: &serde_ignored::Path<'_>) -> String {
-    use serde_ignored::Path;
-    match path {
-        Path::Root => String::new(),
-        Path::Seq { parent, index } => format!("{}[{index}]", field_path(parent)),
-        Path::Map { parent, key } => match field_path(parent) {
-            p if p.is_empty() => key.clone(),
-            p => format!("{p}.{key}"),
-        },
-        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => field_path(parent),
-    }
 }
 
 /// What the release is, from flags: each given field overrides the input document's.
@@ -248,6 +272,13 @@ impl Default for Sources {
 pub enum Document {
     /// A JSON file, read under [`Sources::max_document`]; `-` reads standard input.
     File(PathBuf),
+    /// A document read but not parsed yet; errors give the line and column in it.
+    Bytes {
+        /// What errors call it (the file it came from).
+        name: PathBuf,
+        /// The JSON text.
+        bytes: Vec<u8>,
+    },
     /// A document already parsed (an HTTP request's body, say); `name` names it in errors.
     Value {
         /// What errors call it (`request body`).
@@ -262,7 +293,7 @@ impl Document {
     fn name(&self) -> &Path {
         match self {
             Document::File(path) => path,
-            Document::Value { name, .. } => name,
+            Document::Bytes { name, .. } | Document::Value { name, .. } => name,
         }
     }
 }
@@ -283,42 +314,69 @@ impl Sources {
         self.collect().map(|assembled| assembled.input)
     }
 
-    /// Reads an input document given as a file, so that it becomes a [`Document::Value`]
-    /// (read once, under the same bound), and returns the release it will have: the
+    /// Reads an input document given as a file, so that it becomes [`Document::Bytes`]
+    /// (read once, under the same bound: standard input cannot be read twice), and returns the release it will have: the
     /// document's `release` with the release fields laid over it. A gate uses it to fill in
     /// its queries before assembling.
     pub fn release(&mut self) -> Result<Release, Error> {
         if let Some(Document::File(path)) = &self.input {
-            let value = read_document(DocumentKind::Input, path, self.max_document)?;
-            self.input = Some(Document::Value { name: path.clone(), value });
+            let bytes = read_json(DocumentKind::Input, path, self.max_document)?;
+            self.input = Some(Document::Bytes { name: path.clone(), bytes });
         }
         let mut input = Input::default();
-        if let Some(Document::Value { name, value }) = &self.input
-            && let Some(release) = value.get("release")
-        {
-            input.release = strict(release.clone(), DocumentKind::Input, name)?;
+        let release = match &self.input {
+            Some(Document::Bytes { name, bytes }) => {
+                json::check(bytes, true).map_err(|source| Error::ParseDocument {
+                    kind: DocumentKind::Input,
+                    path: name.into(),
+                    source,
+                })?;
+                let document: Value = deserialize(DocumentKind::Input, name, bytes)?;
+                document.get("release").cloned().map(|release| (name, release))
+            }
+            Some(Document::Value { name, value }) => value.get("release").cloned().map(|release| (name, release)),
+            Some(Document::File(_)) | None => None,
+        };
+        if let Some((name, release)) = release {
+            input.release = strict(release, DocumentKind::Input, name)?;
         }
         self.apply_release(&mut input);
         Ok(input.release.unwrap_or_default())
     }
 
+    /// Checks a document's fields on its own, so that errors name them with their line and
+    /// column; its counts are checked once merged with the derived sections.
+    fn check_document(name: &Path, bytes: &[u8]) -> Result<Value, Error> {
+        let _: Input = deserialize(DocumentKind::Input, name, bytes)?;
+        deserialize(DocumentKind::Input, name, bytes)
+    }
+
     /// Assembles the release input, noting the metrics whose source failed.
     pub fn collect(&self) -> Result<Assembled, Error> {
         let explicit: Option<Value> = match &self.input {
-            Some(Document::File(file)) => Some(read_document(DocumentKind::Input, file, self.max_document)?),
-            Some(Document::Value { value, .. }) => Some(value.clone()),
+            Some(Document::File(file)) => {
+                let bytes = read_json(DocumentKind::Input, file, self.max_document)?;
+                Some(Self::check_document(file, &bytes)?)
+            }
+            Some(Document::Bytes { name, bytes }) => {
+                json::check(bytes, true).map_err(|source| Error::ParseDocument {
+                    kind: DocumentKind::Input,
+                    path: name.into(),
+                    source,
+                })?;
+                Some(Self::check_document(name, bytes)?)
+            }
+            Some(Document::Value { name, value }) => {
+                if !value.is_object() {
+                    let source = serde::de::Error::custom("the input must be a JSON object");
+                    return Err(Error::ParseDocument { kind: DocumentKind::Input, path: name.into(), source });
+                }
+                let _: Input = strict(value.clone(), DocumentKind::Input, name)?;
+                Some(value.clone())
+            }
             None => None,
         };
         let path = self.input.as_ref().map_or(Path::new("(assembled input)"), Document::name);
-        if let Some(explicit) = &explicit {
-            if !explicit.is_object() {
-                let source = serde::de::Error::custom("the input must be a JSON object");
-                return Err(Error::ParseDocument { kind: DocumentKind::Input, path: path.into(), source });
-            }
-            // Check the document's fields on its own, so errors name them; its counts are
-            // checked once merged with the derived sections.
-            let _: Input = strict(explicit.clone(), DocumentKind::Input, path)?;
-        }
         let mut unavailable = Vec::new();
         let mut derived = Map::new();
         if !self.junit.is_empty() {
@@ -481,11 +539,12 @@ fn now(given: Option<&str>, path: &Path) -> Result<jiff::Timestamp, Error> {
     match given {
         None => Ok(jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
             .expect("the current time is a valid timestamp")),
-        Some(given) => given.parse::<jiff::Timestamp>().map_err(|e| Error::InvalidField {
+        // Neither the value nor the parser's words (which quote it) are shown.
+        Some(given) => given.parse::<jiff::Timestamp>().map_err(|_| Error::InvalidField {
             kind: DocumentKind::Input,
             path: PathBuf::from(path),
             field: "now",
-            reason: format!("is {given:?}, not an RFC 3339 timestamp like 2026-11-26T10:00:00Z ({e})"),
+            reason: "is not an RFC 3339 timestamp like 2026-11-26T10:00:00Z".into(),
         }),
     }
 }
@@ -510,7 +569,10 @@ mod tests {
     fn invalid_now_names_the_field() {
         let mut input = Input { now: Some("yesterday".into()), ..Input::default() };
         let err = stamp_now(&mut input, Path::new("in.json")).unwrap_err();
-        assert!(err.to_string().starts_with("input in.json: field `now` is \"yesterday\""), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "input in.json: field `now` is not an RFC 3339 timestamp like 2026-11-26T10:00:00Z"
+        );
     }
 
     #[test]
