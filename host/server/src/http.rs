@@ -487,8 +487,13 @@ impl Drop for InFlight {
 /// The report of `relgate eval --format json`, with the decision's id and gate, and the
 /// metrics left without data when a source failed.
 fn answer(gate: &GateName, evaluation: &Evaluation, id: &str, status: StatusCode) -> Response {
-    let mut body = serde_json::to_value(&evaluation.report)
-        .unwrap_or_else(|e| json!({"decision": "deny", "error": e.to_string()}));
+    let mut body = match serde_json::to_value(&evaluation.report) {
+        Ok(body) => body,
+        Err(e) => {
+            return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "evaluation failed", e.to_string())
+                .into_response();
+        }
+    };
     body["decision_id"] = Value::String(id.to_owned());
     body["gate"] = Value::String(gate.to_string());
     if !evaluation.unavailable.is_empty() {
