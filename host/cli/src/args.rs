@@ -53,7 +53,7 @@ pub struct ServeArgs {
     /// builtin:readiness.
     #[arg(long = "policy", short = 'p', value_name = "POLICY")]
     pub policies: Vec<PolicyRef>,
-    /// The address to listen on. A non-loopback address needs authentication.
+    /// The address to listen on; port 0 picks a free one (stderr says which).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
     /// A file holding the bearer token callers must send (its first line; yours, mode 0600)
