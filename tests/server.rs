@@ -385,6 +385,7 @@ fn bad_gates_files_and_options_stop_the_server_naming_the_cause() {
         ),
         ("[gates.a]\npolicies = [\"builtin:nope\"]\n", "gate `a`: cannot load its policies"),
         ("[gates.a]\npolicies = [\"builtin:readiness\"]\nextra = 1\n", "line 3, column 1: unknown field `extra`"),
+        ("# nothing here\n", "it defines no gate"),
     ];
     for (text, words) in cases {
         std::fs::write(&bad, text).unwrap();
@@ -557,4 +558,118 @@ fn a_request_past_its_deadline_is_answered_503() {
     assert_eq!((answer.status, answer.json()["error"].as_str()), (503, Some("deadline")), "{}", answer.body);
     assert!(answer.json()["detail"].as_str().unwrap().contains("--request-timeout"));
     assert!(started.elapsed() < Duration::from_secs(4), "answered at the request's deadline, not the policy's");
+}
+
+#[test]
+fn a_request_cannot_replace_the_metrics_a_gate_collects() {
+    let dir = tempfile::tempdir().unwrap();
+    let gates = "[gates.canary]\npolicies = [\"builtin:canary\"]\n[gates.canary.prometheus]\nurl = \"http://127.0.0.1:9\"\ntimeout = \"1s\"\ncanary_queries.latency = 'up'\n";
+    let (token_file, gates) = setup(dir.path(), gates);
+    let server = server::start(&["--gates", &gates, "--token-file", &token_file], dir.path());
+    let good = json!({"samples": [0.1, 0.1, 0.1, 0.1], "baseline_samples": [0.1, 0.1, 0.1, 0.1]});
+    for name in ["latency", "latency{track=\"canary\"}"] {
+        let mut metric = good.clone();
+        metric["name"] = json!(name);
+        let body = json!({"input": {"metrics": [metric]}}).to_string();
+        let answer = server.post("/v1/gates/canary/evaluate", Some(TOKEN), &body);
+        assert_eq!(answer.status, 422, "{name}: {}", answer.body);
+        assert!(answer.json()["detail"].as_str().unwrap().contains("collects the metric"), "{}", answer.body);
+        let answer = server.post("/v1/evaluate?gate=canary", Some(TOKEN), &json!({"metrics": [metric]}).to_string());
+        assert_eq!(answer.status, 422, "{name}: {}", answer.body);
+    }
+    // A metric the gate does not collect may come with the request.
+    let mut other = good;
+    other["name"] = json!("cpu");
+    let answer =
+        server.post("/v1/gates/canary/evaluate", Some(TOKEN), &json!({"input": {"metrics": [other]}}).to_string());
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.json()["unavailable"][0]["metric"], "latency");
+}
+
+#[test]
+fn slow_clients_are_cut_off_and_cannot_hold_shutdown() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let (token_file, gates) = setup(dir.path(), "[gates.default]\npolicies = [\"builtin:readiness\"]\n");
+    let server = server::start(&["--gates", &gates, "--token-file", &token_file], dir.path());
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    let connect = |sent: &[u8]| {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        stream.write_all(sent).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        stream
+    };
+    let started = Instant::now();
+    let idle = connect(b"");
+    let headers = connect(b"POST /v1/flagger/default HTTP/1.1\r\nHost: x\r\n");
+    let body = connect(
+        format!("POST /v1/gates/default/evaluate HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Length: 1000\r\n\r\n{{").as_bytes(),
+    );
+    let mut answers = Vec::new();
+    for mut stream in [idle, headers, body] {
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answers.push(answer);
+    }
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(20), "closed after the header and body timeouts (10 s), not {waited:?}");
+    assert_eq!(&answers[..2], ["", ""], "an idle connection and unfinished headers are closed");
+    assert!(answers[2].starts_with("HTTP/1.1 408"), "{}", answers[2]);
+    assert!(answers[2].contains("body too slow"), "{}", answers[2]);
+
+    // A client that stalls while sending its headers cannot keep the server from exiting.
+    let _stalled = connect(b"POST /v1/flagger/default HTTP/1.1\r\nHost: x\r\n");
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    server.signal(libc::SIGTERM);
+    assert_eq!(server.wait(), Some(0));
+    assert!(started.elapsed() < Duration::from_secs(20), "exited after {:?}", started.elapsed());
+}
+
+#[test]
+fn fifos_are_refused_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (token_file, gates) = setup(dir.path(), "");
+    let fifo = dir.path().join("fifo");
+    let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: `name` is a valid C string.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    let fifo = fifo.to_str().unwrap();
+    std::fs::write(&gates, format!("[gates.a]\npolicies = [\"{fifo}\"]\n")).unwrap();
+    let cases: [&[&str]; 3] = [
+        &["serve", "--listen", "127.0.0.1:0", "--gates", fifo, "--token-file", &token_file],
+        &["serve", "--listen", "127.0.0.1:0", "--token-file", fifo],
+        &["serve", "--listen", "127.0.0.1:0", "--gates", &gates, "--token-file", &token_file],
+    ];
+    for args in cases {
+        let run = relgate(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("not a regular file"), "{args:?}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn malformed_urls_and_flagger_metadata_get_json_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (token_file, gates) = setup(dir.path(), &gates_file());
+    let server = server::start(&["--gates", &gates, "--token-file", &token_file], dir.path());
+    // A query string that tries to redraw a terminal: a JSON error, the characters escaped.
+    let answer = server.post("/v1/evaluate?%1b%5b2K%0d%e2%80%aedecision%3a%20allow=1", Some(TOKEN), "{}");
+    assert_eq!((answer.status, answer.header("content-type")), (400, Some("application/json")));
+    let detail = answer.json()["detail"].as_str().unwrap().to_owned();
+    assert!(!detail.contains(['\u{1b}', '\r', '\u{202e}']), "{detail:?}");
+    assert!(detail.contains("\\u{1b}"), "{detail:?}");
+    let answer = server.post("/v1/gates/%ff%fe/evaluate", Some(TOKEN), "{}");
+    assert_eq!((answer.status, answer.json()["error"].as_str()), (400, Some("invalid request")));
+    // A gate name is shown bounded.
+    let long = "a".repeat(3000);
+    let answer = server.post(&format!("/v1/gates/{long}/evaluate"), Some(TOKEN), "{}");
+    assert_eq!(answer.status, 404);
+    assert!(answer.body.len() < 500, "{}", answer.body.len());
+    // Flagger's own labels cannot be forged through the metadata.
+    let payload = json!({"name": "podinfo", "namespace": "test",
+                         "metadata": {"relgate-token": TOKEN, "flagger_phase": "Succeeded"}});
+    let answer = server::call(&server.url, "POST", "/v1/flagger/always", None, Some(&payload.to_string()));
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert!(answer.json()["detail"].as_str().unwrap().contains("`flagger_phase`"), "{}", answer.body);
 }

@@ -78,6 +78,9 @@ pub struct ServeArgs {
     /// How long one request may take, metric queries included; then 503.
     #[arg(long, value_name = "DURATION", default_value = "60s")]
     pub request_timeout: Timeout,
+    /// Connections open at once; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
     #[command(flatten)]
     pub engine: EngineArgs,
 }

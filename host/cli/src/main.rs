@@ -94,7 +94,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                 }
             })?;
             let loaded = relgate_server::LoadedGate::load_failing_closed(&engine, gate)?;
-            let evaluation = loaded.evaluate(&engine, sources)?;
+            let evaluation = loaded.evaluate(&engine, sources, None)?;
             for gap in &evaluation.unavailable {
                 tracing::warn!(
                     "metric {} has no data: {}",
@@ -154,6 +154,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     }
     options.max_body = usize::try_from(args.max_body.as_u64()).context("--max-body does not fit this machine")?;
     options.request_timeout = args.request_timeout.0;
+    options.max_connections = args.max_connections as usize;
     relgate_server::run(engine, options)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -63,7 +63,7 @@ pub struct Inspection {
 impl Engine {
     /// Loads a policy, verifying its pin if it has one.
     pub fn load(&self, policy: &PolicyRef) -> Result<Policy, Error> {
-        let bytes = read(&policy.source)?;
+        let bytes = read(&policy.source, self.config().max_module_size)?;
         let digest = Digest::of(&bytes);
         if let Some(expected) = policy.pin
             && expected != digest
@@ -82,7 +82,7 @@ impl Engine {
     /// Describes a policy: its digest, imports, exports, ABI version and metadata, and why
     /// relgate would refuse it, if it would.
     pub fn inspect(&self, source: &PolicySource) -> Result<Inspection, Error> {
-        let bytes = read(source)?;
+        let bytes = read(source, self.config().max_module_size)?;
         let digest = Digest::of(&bytes);
         let (module, _) = self.compile(source, &bytes, &digest)?;
         let imports =
@@ -251,11 +251,28 @@ fn compile_problem(e: &wasmtime::Error) -> String {
     problem
 }
 
-/// The bytes of a policy file or built-in policy.
-fn read(source: &PolicySource) -> Result<Cow<'_, [u8]>, Error> {
+/// The bytes of a policy file or built-in policy. A file is read only if it is a regular file
+/// (a FIFO or device could block or never end) and only to one byte past `max` bytes.
+fn read(source: &PolicySource, max: usize) -> Result<Cow<'_, [u8]>, Error> {
     match source {
         PolicySource::File(path) => {
-            std::fs::read(path).map(Cow::Owned).map_err(|source| Error::ReadPolicy { path: path.clone(), source })
+            use std::io::Read;
+            let failed = |source| Error::ReadPolicy { path: path.clone(), source };
+            let mut options = std::fs::OpenOptions::new();
+            options.read(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+            let file = options.open(path).map_err(failed)?;
+            if !file.metadata().map_err(failed)?.is_file() {
+                let kind = std::io::ErrorKind::InvalidInput;
+                return Err(failed(std::io::Error::new(
+                    kind,
+                    "it is not a regular file (a directory, FIFO or device)",
+                )));
+            }
+            let mut bytes = Vec::new();
+            file.take(max as u64 + 1).read_to_end(&mut bytes).map_err(failed)?;
+            Ok(Cow::Owned(bytes))
         }
         PolicySource::Builtin(name) => builtin::bytes(name),
         PolicySource::Bytes { bytes, .. } => Ok(Cow::Borrowed(bytes)),

@@ -155,6 +155,9 @@ pub struct Live {
     pub step: Duration,
     /// How long a request may take. Default 10 seconds.
     pub timeout: Duration,
+    /// When every query must have ended, if ever: a query after it fails (see
+    /// `failures_as_no_data`), and none outlives it. Default: none.
+    pub deadline: Option<std::time::Instant>,
     /// What a query that fails (unreachable server, timeout, an error answer) does: with
     /// `false` (the default) it fails the assembly; with `true` its metric is left without
     /// data, which policies judge as no data, and the failure is listed in
@@ -178,6 +181,7 @@ impl Live {
             range: Duration::from_secs(600),
             step: Duration::from_secs(30),
             timeout: Duration::from_secs(10),
+            deadline: None,
             failures_as_no_data: false,
         }
     }
@@ -283,11 +287,19 @@ fn json_problem(e: &serde_json::Error) -> String {
 /// `url` with any user name and password in it replaced by `***`, for messages.
 pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
-        None => url.to_owned(),
-    }
+    // A password may hold an unencoded `/`, `?` or `#`, and a query string a token: what
+    // could be either is hidden. Credentials end at the last `@` before the query, or at the
+    // last `@` at all when there is none before it.
+    let query = rest.find(['?', '#']).unwrap_or(rest.len());
+    let rest = match rest[..query].rfind('@').or_else(|| rest.rfind('@')) {
+        Some(at) => format!("***@{}", &rest[at + 1..]),
+        None => rest.to_owned(),
+    };
+    let rest = match rest.find(['?', '#']) {
+        Some(at) => format!("{}?***", &rest[..at]),
+        None => rest,
+    };
+    format!("{scheme}://{rest}")
 }
 
 /// Parses the text exposition format; errors name the line.
@@ -451,11 +463,20 @@ impl Collected {
             } else {
                 request.query("time", &time)
             };
-            let unreachable = |e: ureq::Error| Error::PrometheusUnreachable {
-                url: shown_url.clone(),
-                timeout: live.timeout,
-                source: Box::new(e),
+            // Each query within its own timeout, and all of them within the deadline.
+            let timeout = match live.deadline {
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(std::time::Instant::now());
+                    if left.is_zero() {
+                        return Err(failed(query, "not run: the deadline for all queries passed".into()));
+                    }
+                    left.min(live.timeout)
+                }
+                None => live.timeout,
             };
+            let request = request.config().timeout_global(Some(timeout)).build();
+            let unreachable =
+                |e: ureq::Error| Error::PrometheusUnreachable { url: shown_url.clone(), timeout, source: Box::new(e) };
             let mut response = request.call().map_err(unreachable)?;
             // The server answered: a body that cannot be read is its fault, not the network's.
             let body = response.body_mut().read_to_string().map_err(|e| {
@@ -557,8 +578,11 @@ mod tests {
     fn credentials_in_urls_are_redacted() {
         let cases = [
             ("http://prometheus:9090", "http://prometheus:9090"),
-            ("https://user:s3cret@prom.example/api?x=a@b", "https://***@prom.example/api?x=a@b"),
+            ("https://user:s3cret@prom.example/api?x=a@b", "https://***@prom.example/api?***"),
             ("http://token@host", "http://***@host"),
+            ("http://admin:hunt/er2@127.0.0.1:9090", "http://***@127.0.0.1:9090"),
+            ("http://admin:hu?nt#2@host:9090/", "http://***@host:9090/"),
+            ("http://prom:9090?token=SECRETQ", "http://prom:9090?***"),
             ("prometheus:9090", "prometheus:9090"),
         ];
         for (url, shown) in cases {

@@ -18,7 +18,12 @@ fn too_large(limit: u64) -> io::Error {
 
 /// Opens `path` to read at most `limit` bytes: it must be a regular file no larger than that.
 pub(crate) fn open(path: &Path, limit: u64) -> io::Result<Limited<File>> {
-    let file = File::open(path)?;
+    // Without O_NONBLOCK, opening a FIFO blocks until a writer comes.
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
     let metadata = file.metadata()?;
     if !metadata.is_file() {
         return Err(io::Error::new(
@@ -73,5 +78,14 @@ mod tests {
         assert!(read_all(dir.path(), 10).unwrap_err().to_string().contains("not a regular file"));
         #[cfg(unix)]
         assert!(read_all(Path::new("/dev/zero"), 10).unwrap_err().to_string().contains("not a regular file"));
+        #[cfg(unix)]
+        {
+            // A FIFO nobody writes to: refused at once, not waited on.
+            let fifo = dir.path().join("fifo");
+            let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            // SAFETY: `name` is a valid C string.
+            assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+            assert!(read_all(&fifo, 10).unwrap_err().to_string().contains("not a regular file"));
+        }
     }
 }

@@ -78,6 +78,16 @@ pub enum Error {
         /// The gate.
         gate: GateName,
     },
+    /// A request carried a metric the gate collects itself.
+    #[error(
+        "gate `{gate}` collects the metric `{metric}` itself; a request may not send it (remove it from the input's metrics)"
+    )]
+    RequestMetric {
+        /// The gate.
+        gate: GateName,
+        /// The metric.
+        metric: String,
+    },
     /// A request carried `now`, which the gate does not accept.
     #[error(
         "gate `{gate}` judges at the server's time, not at a `now` from requests; remove `now` from the input, or set `request_now = true` on the gate"

@@ -129,7 +129,7 @@ impl Gate {
     ///
     /// A request's `now` is refused unless the gate accepts it (`request_now = true`): the
     /// server's clock decides freeze windows and the metrics' time range.
-    pub fn sources(&self, mut base: Sources) -> Result<Sources, Error> {
+    pub fn sources(&self, mut base: Sources, deadline: Option<std::time::Instant>) -> Result<Sources, Error> {
         let release = base.release()?;
         if let Some(Document::Value { value, .. }) = &base.input
             && value.get("now").is_some()
@@ -138,11 +138,33 @@ impl Gate {
             return Err(Error::RequestNow { gate: self.name.clone() });
         }
         let Some(prometheus) = &self.prometheus else { return Ok(base) };
+        // What the gate measures, a request must not replace: its metrics would win the merge.
+        let given = match &base.input {
+            Some(Document::Value { value, .. }) => value.get("metrics").and_then(Value::as_array).cloned(),
+            Some(Document::Bytes { name, bytes }) => {
+                let value: Value = relgate_input::parse_document(relgate_input::DocumentKind::Input, name, bytes)?;
+                value.get("metrics").and_then(Value::as_array).cloned()
+            }
+            _ => None,
+        };
+        for metric in given.iter().flatten() {
+            let Some(name) = metric.get("name").and_then(Value::as_str) else { continue };
+            let collected = prometheus.queries.iter().any(|(_, collected, _)| {
+                name == collected || name.strip_prefix(collected.as_str()).is_some_and(|rest| rest.starts_with('{'))
+            });
+            if collected {
+                return Err(Error::RequestMetric {
+                    gate: self.name.clone(),
+                    metric: relgate::printable(&name.chars().take(200).collect::<String>()).into_owned(),
+                });
+            }
+        }
         let mut live = Live::new(&prometheus.url);
         (live.timeout, live.range, live.step) = (prometheus.timeout, prometheus.range, prometheus.step);
         live.canary_label.clone_from(&prometheus.canary_label);
         live.baseline_label.clone_from(&prometheus.baseline_label);
         live.failures_as_no_data = true;
+        live.deadline = deadline;
         for (kind, metric, template) in &prometheus.queries {
             let promql = template.render(&release).map_err(|field| Error::MissingReleaseField {
                 gate: self.name.clone(),
@@ -231,10 +253,16 @@ impl LoadedGate {
         &self.set
     }
 
-    /// Assembles the input from `base` and the gate's sources, applies the gate's config
-    /// and judges it: the one path of `relgate serve` and `relgate eval --gate`.
-    pub fn evaluate(&self, engine: &Engine, base: Sources) -> Result<Evaluation, Error> {
-        let sources = self.gate.sources(base)?;
+    /// Assembles the input from `base` and the gate's sources (every metric query ended by
+    /// `deadline`, if given), applies the gate's config and judges it: the one path of
+    /// `relgate serve` and `relgate eval --gate`.
+    pub fn evaluate(
+        &self,
+        engine: &Engine,
+        base: Sources,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<Evaluation, Error> {
+        let sources = self.gate.sources(base, deadline)?;
         let assembled = sources.collect()?;
         let mut input = assembled.input;
         self.gate.apply_config(&mut input)?;
@@ -348,6 +376,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<Gate>, Error> {
         key,
         reason,
     };
+    if spec.gates.is_empty() {
+        return Err(Error::ParseGates {
+            path: path.into(),
+            at: None,
+            message: "it defines no gate; add a [gates.NAME] table with its policies".into(),
+        });
+    }
     let folder = path.parent().unwrap_or(Path::new(""));
     let mut gates = Vec::new();
     for (name, spec) in spec.gates {
@@ -527,10 +562,11 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Piece {
     Text(String),
-    /// A placeholder inside a quoted PromQL string; `regex` when that string is the value
-    /// of a `=~` or `!~` matcher.
+    /// A placeholder inside a PromQL string quoted with `quote`; `regex` when that string is
+    /// the value of a `=~` or `!~` matcher.
     Field {
         field: Field,
+        quote: char,
         regex: bool,
     },
 }
@@ -545,9 +581,15 @@ impl Template {
         #[derive(Clone, Copy, PartialEq)]
         enum Quote {
             None,
-            Double { regex: bool },
-            Single { regex: bool },
+            Double {
+                regex: bool,
+            },
+            Single {
+                regex: bool,
+            },
             Back,
+            /// A `#` comment, to the end of the line.
+            Comment,
         }
         let mut pieces = Vec::new();
         let mut text = String::new();
@@ -572,16 +614,17 @@ impl Template {
                         }
                     },
                 };
-                let regex = match quote {
-                    Quote::Double { regex } | Quote::Single { regex } => regex,
-                    Quote::None | Quote::Back => {
+                let (quote, regex) = match quote {
+                    Quote::Double { regex } => ('"', regex),
+                    Quote::Single { regex } => ('\'', regex),
+                    Quote::None | Quote::Back | Quote::Comment => {
                         return Err(format!(
                             "the placeholder `{{{{{field}}}}}` must be inside a \"double\" or 'single' quoted string, where relgate escapes its value"
                         ));
                     }
                 };
                 pieces.push(Piece::Text(std::mem::take(&mut text)));
-                pieces.push(Piece::Field { field, regex });
+                pieces.push(Piece::Field { field, quote, regex });
                 rest = &after[end + 2..];
                 continue;
             }
@@ -594,6 +637,8 @@ impl Template {
                     if c == '"' { Quote::Double { regex } } else { Quote::Single { regex } }
                 }
                 (Quote::None, '`') => Quote::Back,
+                (Quote::None, '#') => Quote::Comment,
+                (Quote::Comment, '\n') => Quote::None,
                 (Quote::Double { .. } | Quote::Single { .. }, '\\') => {
                     // The escaped character belongs to the string.
                     if let Some(next) = rest.chars().next() {
@@ -606,7 +651,7 @@ impl Template {
                 (quote, _) => quote,
             };
         }
-        if quote != Quote::None {
+        if !matches!(quote, Quote::None | Quote::Comment) {
             return Err("a quoted string is not closed".into());
         }
         pieces.push(Piece::Text(text));
@@ -620,10 +665,10 @@ impl Template {
         for piece in &self.0 {
             match piece {
                 Piece::Text(text) => out += text,
-                Piece::Field { field, regex } => {
+                Piece::Field { field, quote, regex } => {
                     let value = field.value(release).ok_or_else(|| field.to_string())?;
                     let value = if *regex { escape_regex(value) } else { value.to_owned() };
-                    escape_string(&value, &mut out);
+                    escape_string(&value, *quote, &mut out);
                 }
             }
         }
@@ -631,13 +676,16 @@ impl Template {
     }
 }
 
-/// Escapes `value` for a PromQL string literal (Go's escapes, both quote kinds).
-fn escape_string(value: &str, out: &mut String) {
+/// Escapes `value` for a PromQL string literal quoted with `quote` (Go's escapes; PromQL
+/// refuses an escaped quote of the other kind).
+fn escape_string(value: &str, quote: char, out: &mut String) {
     for c in value.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\'' => out.push_str("\\'"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
@@ -671,6 +719,7 @@ mod tests {
     fn release() -> Release {
         let mut release = Release { service: Some("check\"out".into()), ..Release::default() };
         release.labels.insert("team".into(), "pay.ments".into());
+        release.labels.insert("quote".into(), "it's".into());
         release
     }
 
@@ -678,7 +727,10 @@ mod tests {
     fn placeholders_are_escaped_for_promql_strings_and_regexes() {
         let cases = [
             (r#"up{service="{{service}}"}"#, r#"up{service="check\"out"}"#),
-            (r#"up{service='{{ service }}'}"#, r#"up{service='check\"out'}"#),
+            (r#"up{service='{{ service }}'}"#, r#"up{service='check"out'}"#),
+            ("up{service='{{labels.quote}}'}", r"up{service='it\'s'}"),
+            (r#"up{service="{{labels.quote}}"}"#, r#"up{service="it's"}"#),
+            ("# don't page\nup{a=\"{{service}}\"} # it's\n", "# don't page\nup{a=\"check\\\"out\"} # it's\n"),
             (r#"up{team=~"{{labels.team}}|x"}"#, r#"up{team=~"pay\\.ments|x"}"#),
             (r#"up{a="\"{{service}}"}"#, r#"up{a="\"check\"out"}"#),
         ];
@@ -692,6 +744,8 @@ mod tests {
         let cases = [
             ("rate(x[{{stage}}])", "must be inside a \"double\" or 'single' quoted string"),
             ("up{a=`{{service}}`}", "must be inside"),
+            ("# don't\nup > {{labels.threshold}}\n# it's\n", "must be inside"),
+            ("up # {{service}}\n", "must be inside"),
             (r#"up{a="{{owner}}"}"#, "unknown placeholder `{{owner}}`"),
             (r#"up{a="{{service"}"#, "without its closing"),
             (r#"up{a="x}"#, "not closed"),

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -164,13 +165,21 @@ impl From<Error> for ApiError {
             Error::Input(_)
             | Error::MissingReleaseField { .. }
             | Error::RequestConfig { .. }
-            | Error::RequestNow { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            | Error::RequestNow { .. }
+            | Error::RequestMetric { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Engine(e)
                 if matches!(**e, relgate::Error::UnknownConfig { .. } | relgate::Error::RejectedConfig { .. }) =>
             {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
+            // Listed, so that a new kind of error must choose its status.
+            Error::Engine(_)
+            | Error::ReadGates { .. }
+            | Error::ParseGates { .. }
+            | Error::InvalidGate { .. }
+            | Error::Policy { .. }
+            | Error::PolicyRefused { .. }
+            | Error::Start { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let error = match status {
             StatusCode::NOT_FOUND => "unknown gate",
@@ -266,15 +275,26 @@ async fn reload(State(state): State<Arc<AppState>>) -> Response {
 }
 
 /// The body, read to at most the server's limit (413 beyond it).
-async fn read_body(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(body, state.max_body).await.map_err(|_| {
-        state.metrics.rejected("too_large");
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body too large",
-            format!("a request body may have at most {} bytes (--max-body)", state.max_body),
-        )
-    })
+async fn read_body(state: &AppState, body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => {
+            state.metrics.rejected("too_large");
+            Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body too large",
+                format!("a request body may have at most {limit} bytes (--max-body)"),
+            ))
+        }
+        Err(_) => {
+            state.metrics.rejected("slow_body");
+            Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body too slow",
+                format!("the request body did not arrive within {BODY_TIMEOUT:?}"),
+            ))
+        }
+    }
 }
 
 fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -314,9 +334,14 @@ fn sources(release: ReleaseBody, input: Option<Value>) -> Sources {
     sources
 }
 
-async fn evaluate_gate(State(state): State<Arc<AppState>>, Path(gate): Path<String>, body: Body) -> Response {
+async fn evaluate_gate(
+    State(state): State<Arc<AppState>>,
+    gate: Result<Path<String>, PathRejection>,
+    body: Body,
+) -> Response {
     let result = async {
-        let bytes = read_body(&state, body).await?;
+        let Path(gate) = gate.map_err(rejected)?;
+        let bytes = read_body(&state, body, state.max_body).await?;
         let body: EvaluateBody = if bytes.iter().all(u8::is_ascii_whitespace) {
             EvaluateBody { release: ReleaseBody::default(), input: None }
         } else {
@@ -336,9 +361,14 @@ struct GateQuery {
     gate: Option<String>,
 }
 
-async fn evaluate_input(State(state): State<Arc<AppState>>, Query(query): Query<GateQuery>, body: Body) -> Response {
+async fn evaluate_input(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<GateQuery>, QueryRejection>,
+    body: Body,
+) -> Response {
     let result = async {
-        let bytes = read_body(&state, body).await?;
+        let Query(query) = query.map_err(rejected)?;
+        let bytes = read_body(&state, body, state.max_body).await?;
         let input: Value = parse(&bytes)?;
         let gate = query.gate.unwrap_or_else(|| GateName::default_gate().to_string());
         evaluate(&state, &gate, sources(ReleaseBody::default(), Some(input))).await
@@ -367,7 +397,17 @@ impl FlaggerPayload {
     /// The release: the canary's name is the service, its namespace the environment; the
     /// phase and checksum become labels (`flagger_phase`, `flagger_checksum`) beside the
     /// hook's metadata.
-    fn release(self) -> ReleaseBody {
+    fn release(self) -> Result<ReleaseBody, ApiError> {
+        if let Some(key) = self.metadata.keys().find(|k| k.starts_with("flagger_")) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid request",
+                format!(
+                    "metadata key `{}`: keys starting with `flagger_` are relgate's, from the payload itself",
+                    relgate::printable(&key.chars().take(64).collect::<String>())
+                ),
+            ));
+        }
         let mut labels = self.metadata;
         if let Some(phase) = self.phase {
             labels.insert("flagger_phase".into(), phase);
@@ -375,7 +415,13 @@ impl FlaggerPayload {
         if let Some(checksum) = self.checksum {
             labels.insert("flagger_checksum".into(), checksum);
         }
-        ReleaseBody { service: Some(self.name), environment: Some(self.namespace), version: None, stage: None, labels }
+        Ok(ReleaseBody {
+            service: Some(self.name),
+            environment: Some(self.namespace),
+            version: None,
+            stage: None,
+            labels,
+        })
     }
 }
 
@@ -383,11 +429,15 @@ impl FlaggerPayload {
 /// cannot send headers. It is taken out of the metadata, never a label.
 const FLAGGER_TOKEN_KEY: &str = "relgate-token";
 
+/// The largest Flagger payload read: 64 KiB.
+const FLAGGER_MAX_BODY: usize = 64 << 10;
+
 async fn flagger_hook(state: Arc<AppState>, gate: String, request: Request, rollback_hook: bool) -> Response {
     let header = request.headers().get(header::AUTHORIZATION).map(HeaderValue::as_bytes);
     let by_header = state.token.as_ref().is_none_or(|token| token.admits(header));
     let payload = async {
-        let bytes = read_body(&state, request.into_body()).await?;
+        // Flagger's payload is small, and it is read before its token is known.
+        let bytes = read_body(&state, request.into_body(), state.max_body.min(FLAGGER_MAX_BODY)).await?;
         parse::<FlaggerPayload>(&bytes)
     };
     // An unauthenticated caller learns nothing of why its body is wrong.
@@ -401,7 +451,11 @@ async fn flagger_hook(state: Arc<AppState>, gate: String, request: Request, roll
     if !by_header && !by_metadata {
         return unauthorized(&state);
     }
-    match evaluate(&state, &gate, sources(payload.release(), None)).await {
+    let release = match payload.release() {
+        Ok(release) => release,
+        Err(e) => return e.into_response(),
+    };
+    match evaluate(&state, &gate, sources(release, None)).await {
         Err(e) => e.into_response(),
         Ok((gate, evaluation, id)) => {
             let decision = evaluation.report.decision;
@@ -412,12 +466,31 @@ async fn flagger_hook(state: Arc<AppState>, gate: String, request: Request, roll
     }
 }
 
-async fn flagger(State(state): State<Arc<AppState>>, Path(gate): Path<String>, request: Request) -> Response {
-    flagger_hook(state, gate, request, false).await
+async fn flagger(
+    State(state): State<Arc<AppState>>,
+    gate: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
+    match gate {
+        Ok(Path(gate)) => flagger_hook(state, gate, request, false).await,
+        Err(e) => rejected(e).into_response(),
+    }
 }
 
-async fn flagger_rollback(State(state): State<Arc<AppState>>, Path(gate): Path<String>, request: Request) -> Response {
-    flagger_hook(state, gate, request, true).await
+async fn flagger_rollback(
+    State(state): State<Arc<AppState>>,
+    gate: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
+    match gate {
+        Ok(Path(gate)) => flagger_hook(state, gate, request, true).await,
+        Err(e) => rejected(e).into_response(),
+    }
+}
+
+/// A path or query string axum could not take, as a JSON error, escaped.
+fn rejected(e: impl std::error::Error + 'static) -> ApiError {
+    ApiError::chain(StatusCode::BAD_REQUEST, "invalid request", &e)
 }
 
 /// Admits, evaluates off the async threads, and records. A full server answers 503 with
@@ -428,11 +501,11 @@ async fn evaluate(
     sources: Sources,
 ) -> Result<(GateName, Evaluation, String), ApiError> {
     let gates = state.gates();
-    let loaded = gate
-        .parse::<GateName>()
-        .ok()
-        .and_then(|name| gates.get(&name).cloned())
-        .ok_or_else(|| Error::UnknownGate { gate: relgate::printable(gate).into_owned(), known: gates.names() })?;
+    let loaded =
+        gate.parse::<GateName>().ok().and_then(|name| gates.get(&name).cloned()).ok_or_else(|| Error::UnknownGate {
+            gate: relgate::printable(&gate.chars().take(64).collect::<String>()).into_owned(),
+            known: gates.names(),
+        })?;
     let Ok(_admitted) = state.admission.clone().try_acquire_owned() else {
         state.metrics.rejected("saturated");
         let mut e = ApiError::new(
@@ -451,9 +524,12 @@ async fn evaluate(
         let engine = state.engine.clone();
         let gate = loaded.clone();
         // The worker stays taken until the evaluation ends, even past the request's deadline.
+        // Metric queries end by the request's deadline, so that a slow Prometheus does not
+        // hold the worker beyond it.
+        let deadline = started + state.request_timeout;
         tokio::task::spawn_blocking(move || {
             let _worker = worker;
-            gate.evaluate(&engine, sources)
+            gate.evaluate(&engine, sources, Some(deadline))
         })
         .await
     };
@@ -502,9 +578,25 @@ fn answer(gate: &GateName, evaluation: &Evaluation, id: &str, status: StatusCode
     (status, axum::Json(body)).into_response()
 }
 
-/// Binds, then serves until SIGTERM or Ctrl-C, finishing the requests in flight; SIGHUP
-/// reloads the gates.
-pub(crate) async fn serve(state: Arc<AppState>, listener: std::net::TcpListener) -> Result<(), Error> {
+/// How long a client may take to send a request's headers, and how long an idle keep-alive
+/// connection is kept.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a client may take to send a request's body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long the requests in flight may take to finish after SIGTERM.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Serves until SIGTERM or Ctrl-C, finishing the requests in flight (within a grace period);
+/// SIGHUP reloads the gates. Each connection must send its headers within
+/// [`HEADER_TIMEOUT`]; at most `max_connections` are open at once, the rest wait in the
+/// kernel's queue.
+pub(crate) async fn serve(
+    state: Arc<AppState>,
+    listener: std::net::TcpListener,
+    max_connections: usize,
+) -> Result<(), Error> {
     let start = |message: &str, e| Error::Start { message: message.into(), source: Some(e) };
     listener.set_nonblocking(true).map_err(|e| start("cannot set up the listening socket", e))?;
     let listener =
@@ -525,10 +617,44 @@ pub(crate) async fn serve(state: Arc<AppState>, listener: std::net::TcpListener)
             }
         }
     });
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| Error::Start { message: "the server stopped".into(), source: Some(e) })
+    let service = hyper_util::service::TowerToHyperService::new(router(state));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let connections = Arc::new(Semaphore::new(max_connections));
+    let stop = shutdown();
+    tokio::pin!(stop);
+    loop {
+        let permit = tokio::select! {
+            () = &mut stop => break,
+            permit = connections.clone().acquire_owned() => permit.expect("the connection semaphore is never closed"),
+        };
+        let (stream, _) = tokio::select! {
+            () = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service.clone());
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _permit = permit;
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+        eprintln!("relgate serve: connections still open after {SHUTDOWN_GRACE:?}; exiting anyway");
+    }
+    Ok(())
 }
 
 async fn shutdown() {

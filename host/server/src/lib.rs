@@ -56,6 +56,8 @@ pub struct Options {
     pub max_body: usize,
     /// How long one request may take, input collection included. Default 60 s.
     pub request_timeout: Duration,
+    /// Connections open at once; more wait in the kernel's queue. Default 256.
+    pub max_connections: usize,
 }
 
 impl Options {
@@ -71,6 +73,7 @@ impl Options {
             queue: 2 * workers,
             max_body: 1 << 20,
             request_timeout: Duration::from_secs(60),
+            max_connections: 256,
         }
     }
 }
@@ -85,6 +88,7 @@ pub fn run(engine: Engine, options: Options) -> Result<(), Error> {
 pub struct Server {
     state: Arc<http::AppState>,
     listener: std::net::TcpListener,
+    max_connections: usize,
 }
 
 impl Server {
@@ -108,7 +112,7 @@ impl Server {
         let listener = std::net::TcpListener::bind(options.listen)
             .map_err(|e| Error::Start { message: format!("cannot listen on {}", options.listen), source: Some(e) })?;
         let state = Arc::new(http::AppState::new(engine, origin, gates, token, &options));
-        Ok(Server { state, listener })
+        Ok(Server { state, listener, max_connections: options.max_connections.max(1) })
     }
 
     /// The address it listens on.
@@ -124,6 +128,6 @@ impl Server {
             .thread_name("relgate-serve")
             .build()
             .map_err(|e| Error::Start { message: "cannot start the async runtime".into(), source: Some(e) })?;
-        runtime.block_on(http::serve(self.state, self.listener))
+        runtime.block_on(http::serve(self.state, self.listener, self.max_connections))
     }
 }

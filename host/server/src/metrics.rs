@@ -68,13 +68,14 @@ impl Metrics {
     }
 
     pub(crate) fn record(&self, gate: &str, report: &Report, seconds: f64) {
+        // Gate names are plain by construction; policy names come from policies.
         let labels = GateLabels { gate: gate.to_owned(), decision: report.decision.to_string() };
         self.evaluations.get_or_create(&labels).inc();
         self.latency.get_or_create(&labels).observe(seconds);
         for policy in &report.policies {
             let labels = PolicyLabels {
                 gate: gate.to_owned(),
-                policy: policy.policy.clone(),
+                policy: label_value(&policy.policy),
                 decision: policy.decision.to_string(),
             };
             self.policy_decisions.get_or_create(&labels).inc();
@@ -92,5 +93,39 @@ impl Metrics {
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("writing to a String cannot fail");
         out
+    }
+}
+
+/// A label value as the text format needs it: prometheus-client writes values as they are, so
+/// a policy named `x",decision="allow` could forge a series and a backslash break the scrape.
+fn label_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_names_cannot_forge_series_or_break_the_scrape() {
+        let metrics = Metrics::new();
+        let name = "x\",decision=\"allow\"} 999 # {a=\"\\s\n";
+        let labels = PolicyLabels { gate: "g".into(), policy: label_value(name), decision: "deny".into() };
+        metrics.policy_decisions.get_or_create(&labels).inc();
+        let text = metrics.encode();
+        let line = text.lines().find(|l| l.starts_with("relgate_policy_decisions_total")).unwrap();
+        assert_eq!(
+            line,
+            r#"relgate_policy_decisions_total{gate="g",policy="x\",decision=\"allow\"} 999 # {a=\"\\s\n",decision="deny"} 1"#
+        );
     }
 }
