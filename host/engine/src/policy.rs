@@ -263,12 +263,19 @@ fn read(source: &PolicySource, max: usize) -> Result<Cow<'_, [u8]>, Error> {
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
             let file = options.open(path).map_err(failed)?;
-            if !file.metadata().map_err(failed)?.is_file() {
+            let metadata = file.metadata().map_err(failed)?;
+            if !metadata.is_file() {
                 let kind = std::io::ErrorKind::InvalidInput;
                 return Err(failed(std::io::Error::new(
                     kind,
                     "it is not a regular file (a directory, FIFO or device)",
                 )));
+            }
+            if metadata.len() > max as u64 {
+                let hit =
+                    LimitHit { limit: Limit::MaxModuleSize, configured: max as u64, observed: Some(metadata.len()) };
+                let what = format!("is {} bytes", metadata.len());
+                return Err(Error::PolicyLimit { policy: source.clone(), hit, what });
             }
             let mut bytes = Vec::new();
             file.take(max as u64 + 1).read_to_end(&mut bytes).map_err(failed)?;
