@@ -311,28 +311,19 @@ fn in_flight(server: &Server) -> u32 {
     line.rsplit(' ').next().unwrap().parse().unwrap()
 }
 
+/// A server whose gate `slow` loops until its --timeout, without a fuel limit.
+fn slow_server(dir: &Path, args: &[&str]) -> Server {
+    let loop_policy = root().join(policy("loop.wat"));
+    let (token_file, gates) = setup(dir, &format!("[gates.slow]\npolicies = [\"{}\"]\n", loop_policy.display()));
+    let mut all = vec!["--gates", &gates, "--token-file", &token_file, "--fuel", "unlimited"];
+    all.extend_from_slice(args);
+    server::start(&all, dir)
+}
+
 #[test]
 fn a_saturated_server_answers_503_and_sigterm_finishes_requests_in_flight() {
     let dir = tempfile::tempdir().unwrap();
-    let loop_policy = root().join(policy("loop.wat"));
-    let (token_file, gates) = setup(dir.path(), &format!("[gates.slow]\npolicies = [\"{}\"]\n", loop_policy.display()));
-    let server = server::start(
-        &[
-            "--gates",
-            &gates,
-            "--token-file",
-            &token_file,
-            "--workers",
-            "1",
-            "--queue",
-            "0",
-            "--fuel",
-            "unlimited",
-            "--timeout",
-            "3s",
-        ],
-        dir.path(),
-    );
+    let server = slow_server(dir.path(), &["--workers", "1", "--queue", "0", "--timeout", "3s"]);
     let url = server.url.clone();
     let first =
         std::thread::spawn(move || server::call(&url, "POST", "/v1/gates/slow/evaluate", Some(TOKEN), Some("{}")));
@@ -536,23 +527,7 @@ fn the_readme_session_and_the_example_gates_file_work() {
 #[test]
 fn a_request_past_its_deadline_is_answered_503() {
     let dir = tempfile::tempdir().unwrap();
-    let loop_policy = root().join(policy("loop.wat"));
-    let (token_file, gates) = setup(dir.path(), &format!("[gates.slow]\npolicies = [\"{}\"]\n", loop_policy.display()));
-    let server = server::start(
-        &[
-            "--gates",
-            &gates,
-            "--token-file",
-            &token_file,
-            "--request-timeout",
-            "300ms",
-            "--fuel",
-            "unlimited",
-            "--timeout",
-            "5s",
-        ],
-        dir.path(),
-    );
+    let server = slow_server(dir.path(), &["--request-timeout", "300ms", "--timeout", "5s"]);
     let started = Instant::now();
     let answer = server.post("/v1/gates/slow/evaluate", Some(TOKEN), "{}");
     assert_eq!((answer.status, answer.json()["error"].as_str()), (503, Some("deadline")), "{}", answer.body);

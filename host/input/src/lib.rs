@@ -320,19 +320,17 @@ impl Sources {
     /// its queries before assembling.
     pub fn release(&mut self) -> Result<Release, Error> {
         if let Some(Document::File(path)) = &self.input {
-            let bytes = read_json(DocumentKind::Input, path, self.max_document)?;
+            let bytes = read::read_all(path, self.max_document).map_err(|source| Error::ReadDocument {
+                kind: DocumentKind::Input,
+                path: path.into(),
+                source,
+            })?;
             self.input = Some(Document::Bytes { name: path.clone(), bytes });
         }
         let mut input = Input::default();
         let release = match &self.input {
             Some(Document::Bytes { name, bytes }) => {
-                json::check(bytes, true).map_err(|source| Error::ParseDocument {
-                    kind: DocumentKind::Input,
-                    path: name.into(),
-                    source,
-                })?;
-                let document: Value = deserialize(DocumentKind::Input, name, bytes)?;
-                document.get("release").cloned().map(|release| (name, release))
+                Self::check_document(name, bytes)?.get("release").cloned().map(|release| (name, release))
             }
             Some(Document::Value { name, value }) => value.get("release").cloned().map(|release| (name, release)),
             Some(Document::File(_)) | None => None,
@@ -344,9 +342,14 @@ impl Sources {
         Ok(input.release.unwrap_or_default())
     }
 
-    /// Checks a document's fields on its own, so that errors name them with their line and
-    /// column; its counts are checked once merged with the derived sections.
+    /// Checks a document's JSON and fields on its own, so that errors name them with their
+    /// line and column; its counts are checked once merged with the derived sections.
     fn check_document(name: &Path, bytes: &[u8]) -> Result<Value, Error> {
+        json::check(bytes, true).map_err(|source| Error::ParseDocument {
+            kind: DocumentKind::Input,
+            path: name.into(),
+            source,
+        })?;
         let _: Input = deserialize(DocumentKind::Input, name, bytes)?;
         deserialize(DocumentKind::Input, name, bytes)
     }
@@ -355,17 +358,14 @@ impl Sources {
     pub fn collect(&self) -> Result<Assembled, Error> {
         let explicit: Option<Value> = match &self.input {
             Some(Document::File(file)) => {
-                let bytes = read_json(DocumentKind::Input, file, self.max_document)?;
-                Some(Self::check_document(file, &bytes)?)
-            }
-            Some(Document::Bytes { name, bytes }) => {
-                json::check(bytes, true).map_err(|source| Error::ParseDocument {
+                let bytes = read::read_all(file, self.max_document).map_err(|source| Error::ReadDocument {
                     kind: DocumentKind::Input,
-                    path: name.into(),
+                    path: file.into(),
                     source,
                 })?;
-                Some(Self::check_document(name, bytes)?)
+                Some(Self::check_document(file, &bytes)?)
             }
+            Some(Document::Bytes { name, bytes }) => Some(Self::check_document(name, bytes)?),
             Some(Document::Value { name, value }) => {
                 if !value.is_object() {
                     let source = serde::de::Error::custom("the input must be a JSON object");
