@@ -21,13 +21,15 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_path_buf()
 }
 
-/// Starts a server with `workers` on a free loopback port; it serves until the process ends.
-fn start(workers: usize) -> String {
+/// Starts a server with `workers` on a free loopback port, recording its decisions in `log`
+/// (none: `--no-log`); it serves until the process ends.
+fn start(workers: usize, log: Option<&Path>) -> String {
     let engine = Engine::new(Config::default().with_cache_dir(None)).unwrap();
     let mut options = Options::new(Auth::None);
     options.listen = "127.0.0.1:0".parse().unwrap();
     options.workers = workers;
     options.queue = 64;
+    options.log = log.map(|path| relgate_log::Location::File(path.to_owned()));
     let server = Server::bind(engine, options).unwrap();
     let url = format!("http://{}/v1/gates/default/evaluate", server.local_addr().unwrap());
     std::thread::spawn(move || server.serve().unwrap());
@@ -39,9 +41,17 @@ fn requests(c: &mut Criterion) {
     let body: Arc<str> = format!(r#"{{"input": {input}}}"#).into();
     let mut group = c.benchmark_group("serve");
     group.throughput(Throughput::Elements(1)).measurement_time(Duration::from_secs(10));
-    for workers in [1, 2] {
-        let url: Arc<str> = start(workers).into();
-        group.bench_function(format!("readiness/{workers}-workers"), |b| {
+    let dir = tempfile::tempdir().unwrap();
+    // Each decision committed to SQLite (WAL, synchronous) before it is answered, the
+    // default; and the same without a log.
+    let cases = [
+        ("1-worker", 1, Some(dir.path().join("one.sqlite"))),
+        ("2-workers", 2, Some(dir.path().join("two.sqlite"))),
+        ("2-workers-no-log", 2, None),
+    ];
+    for (name, workers, log) in cases {
+        let url: Arc<str> = start(workers, log.as_deref()).into();
+        group.bench_function(format!("readiness/{name}"), |b| {
             b.iter_custom(|iters| {
                 let started = Instant::now();
                 let clients: Vec<_> = (0..CLIENTS)

@@ -7,6 +7,7 @@ mod common;
 mod engine;
 mod hostile;
 mod inputs;
+mod log;
 mod metrics;
 mod schema;
 mod server;

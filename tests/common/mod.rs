@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+pub mod postgres;
 pub mod prometheus;
 pub mod server;
 
@@ -76,6 +77,8 @@ pub fn relgate_with_stdin(args: &[&str], stdin: &str) -> Run {
         .args(args)
         .current_dir(root())
         .env("RELGATE_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("relgate-cache"))
+        .env("XDG_DATA_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("relgate-data"))
+        .env_remove("RELGATE_LOG")
         .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -18,13 +18,16 @@ pub struct Server {
 }
 
 /// Starts `relgate serve --listen 127.0.0.1:0 <args>` in the repository root with a private
-/// compile cache and config directory, and waits until it listens.
+/// compile cache, and `config_home` as its config and data directory (so its default token
+/// and decision log), and waits until it listens.
 pub fn start(args: &[&str], config_home: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_relgate"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(args)
         .current_dir(root())
         .env("RELGATE_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("relgate-cache"))
+        .env("XDG_DATA_HOME", config_home)
+        .env_remove("RELGATE_LOG")
         .env("XDG_CONFIG_HOME", config_home)
         .env_remove("RELGATE_TOKEN_FILE")
         .env_remove("RUST_LOG")

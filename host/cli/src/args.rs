@@ -42,6 +42,185 @@ pub enum Command {
     Bench(BenchArgs),
     /// Serve gates over HTTP, for pipelines, Argo Rollouts and Flagger (docs/server.md).
     Serve(ServeArgs),
+    /// List, show, export, prune and replay recorded decisions (docs/decision-log.md).
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// List decisions, newest first.
+    List(LogListArgs),
+    /// Print one decision's full record (JSON).
+    Show(LogShowArgs),
+    /// Write decisions as JSON Lines, one record a line, oldest first.
+    Export(LogExportArgs),
+    /// Evaluate recorded inputs again with other policies and print the decisions that
+    /// would change. Exit 0 when none would, 1 when some would, 2 when a record cannot be
+    /// replayed.
+    Replay(LogReplayArgs),
+    /// Delete the decisions a retention rule does not keep.
+    Prune(LogPruneArgs),
+}
+
+/// Which decision log.
+#[derive(Debug, Args)]
+pub struct LogLocation {
+    /// The decision log: a SQLite file or a postgres:// URL [default:
+    /// relgate/decisions.sqlite in your data directory].
+    #[arg(long, value_name = "PATH|URL", env = "RELGATE_LOG")]
+    pub log: Option<relgate_log::Location>,
+}
+
+impl LogLocation {
+    pub fn open(&self) -> anyhow::Result<relgate_log::Log> {
+        let location = match &self.log {
+            Some(location) => location.clone(),
+            None => relgate_log::Location::default_file()?,
+        };
+        Ok(relgate_log::Log::open(&location)?)
+    }
+}
+
+/// Which decisions.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Filters")]
+pub struct LogFilter {
+    /// Made by this gate.
+    #[arg(long, value_name = "NAME")]
+    pub gate: Option<String>,
+    /// Of this service.
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+    /// In this environment.
+    #[arg(long, value_name = "NAME")]
+    pub environment: Option<String>,
+    /// With this decision.
+    #[arg(long, value_enum)]
+    pub decision: Option<DecisionArg>,
+    /// Made at or after this time: RFC 3339 (2026-11-27T10:00:00Z), or a duration ago (24h).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<TimeArg>,
+    /// Made before this time, as --since.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<TimeArg>,
+}
+
+impl LogFilter {
+    pub fn filter(&self) -> relgate_log::Filter {
+        relgate_log::Filter {
+            gate: self.gate.clone(),
+            service: self.service.clone(),
+            environment: self.environment.clone(),
+            decision: self.decision.map(Decision::from),
+            since: self.since.map(|t| t.0),
+            until: self.until.map(|t| t.0),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct LogListArgs {
+    #[command(flatten)]
+    pub log: LogLocation,
+    #[command(flatten)]
+    pub filter: LogFilter,
+    /// Decisions to list, at most 1000.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+    /// List the decisions after this one (the `next` a previous page printed).
+    #[arg(long, value_name = "ID")]
+    pub cursor: Option<relgate_log::DecisionId>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct LogShowArgs {
+    /// The decision's id.
+    pub id: relgate_log::DecisionId,
+    #[command(flatten)]
+    pub log: LogLocation,
+}
+
+#[derive(Debug, Args)]
+pub struct LogExportArgs {
+    #[command(flatten)]
+    pub log: LogLocation,
+    #[command(flatten)]
+    pub filter: LogFilter,
+    /// Export format: JSON Lines, one record a line.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON record a line (docs/decision-log.md).
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct LogReplayArgs {
+    /// A candidate policy, as `eval --policy`; repeat for several. The recorded inputs are
+    /// judged by these instead of the policies that decided them.
+    #[arg(long = "policy", short = 'p', value_name = "POLICY", required = true)]
+    pub policies: Vec<PolicyRef>,
+    #[command(flatten)]
+    pub log: LogLocation,
+    #[command(flatten)]
+    pub filter: LogFilter,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LogPruneArgs {
+    /// What to keep: an age (90d; units s, m, h, d, w) or a count (10000decisions).
+    #[arg(long, value_name = "RULE")]
+    pub retain: relgate_log::Retention,
+    #[command(flatten)]
+    pub log: LogLocation,
+}
+
+/// A decision, as a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DecisionArg {
+    Allow,
+    Deny,
+    Rollback,
+}
+
+impl From<DecisionArg> for Decision {
+    fn from(value: DecisionArg) -> Self {
+        match value {
+            DecisionArg::Allow => Decision::Allow,
+            DecisionArg::Deny => Decision::Deny,
+            DecisionArg::Rollback => Decision::Rollback,
+        }
+    }
+}
+
+/// A time: RFC 3339, or a duration before now.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeArg(pub jiff::Timestamp);
+
+impl FromStr for TimeArg {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if let Ok(time) = s.parse::<jiff::Timestamp>() {
+            return Ok(TimeArg(time));
+        }
+        let ago: jiff::SignedDuration = s.parse().map_err(|_| {
+            format!("expected an RFC 3339 time (2026-11-27T10:00:00Z) or a duration ago (24h), not `{s}`")
+        })?;
+        jiff::Timestamp::now().checked_sub(ago.abs()).map(TimeArg).map_err(|e| e.to_string())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +260,17 @@ pub struct ServeArgs {
     /// Connections open at once; more wait to be accepted.
     #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
+    /// Record every decision here before answering it: a SQLite file, or a postgres:// URL
+    /// that replicas share [default: relgate/decisions.sqlite in your data directory].
+    #[arg(long, value_name = "PATH|URL", env = "RELGATE_LOG")]
+    pub log: Option<relgate_log::Location>,
+    /// Record no decisions.
+    #[arg(long, conflicts_with_all = ["log", "retain"])]
+    pub no_log: bool,
+    /// Prune the log at start and hourly, keeping an age (90d; units s, m, h, d, w) or a
+    /// count (10000decisions). Without it nothing is pruned.
+    #[arg(long, value_name = "RULE")]
+    pub retain: Option<relgate_log::Retention>,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
@@ -186,6 +376,10 @@ pub struct EvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Record the decision in this decision log (a SQLite file or a postgres:// URL); a
+    /// decision that cannot be recorded is an error (exit 2).
+    #[arg(long, value_name = "PATH|URL")]
+    pub log: Option<relgate_log::Location>,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]

@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod fixture;
+mod log;
 mod new;
 mod render;
 mod test;
@@ -19,7 +20,7 @@ use tracing_subscriber::EnvFilter;
 use args::{Cli, Command, EvalArgs, Format, InputCommandArgs, InspectArgs, ServeArgs};
 
 /// Exit codes (documented in the README and `relgate --help`).
-mod exit {
+pub(crate) mod exit {
     pub const DENY: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const ROLLBACK: u8 = 3;
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::New(args) => new::run(args),
         Command::Serve(args) => serve(args),
+        Command::Log(command) => log::run(command),
     };
     match result {
         Ok(code) => code,
@@ -83,8 +85,10 @@ fn init_logging(verbose: u8) -> tracing_appender::non_blocking::WorkerGuard {
 fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::new(args.engine.config()?)?;
 
+    let started = std::time::Instant::now();
+    let log = args.log.as_ref().map(relgate_log::Log::open).transpose()?;
     let sources = args.input.sources(args.engine.max_input.as_u64());
-    let report = match &args.gate {
+    let (report, id) = match &args.gate {
         Some(name) => {
             let gates = relgate_server::gates::read_file(&args.gates)?;
             let gate = gates.into_iter().find(|g| g.name().as_str() == name).ok_or_else(|| {
@@ -94,7 +98,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                 }
             })?;
             let loaded = relgate_server::LoadedGate::load_failing_closed(&engine, gate)?;
-            let evaluation = loaded.evaluate(&engine, sources, None)?;
+            let evaluation = loaded.evaluate(&engine, sources, None, log.as_ref(), relgate_log::Origin::Eval)?;
             for gap in &evaluation.unavailable {
                 tracing::warn!(
                     "metric {} has no data: {}",
@@ -102,7 +106,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                     relgate::printable(&gap.reason)
                 );
             }
-            evaluation.report
+            (evaluation.report, log.is_some().then_some(evaluation.id))
         }
         None => {
             let release = sources.assemble()?;
@@ -110,15 +114,38 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
             let policies = if args.policies.is_empty() { &default[..] } else { &args.policies[..] };
             // Load everything first, so that an unreadable policy stops the run before any runs.
             let set = engine.load_set(policies)?;
-            engine.judge(&set, &release)?
+            let report = engine.judge(&set, &release)?;
+            let mut id = None;
+            if let Some(log) = &log {
+                let record = relgate_log::Record::new(
+                    relgate_log::Origin::Eval,
+                    None,
+                    &release,
+                    &set,
+                    &report,
+                    started.elapsed(),
+                );
+                log.append(&record)?;
+                id = Some(record.id);
+            }
+            (report, id)
         }
     };
 
     let out = match args.format {
-        Format::Json => serde_json::to_string_pretty(&report).context("cannot serialize the report")? + "\n",
+        Format::Json => {
+            let mut json = serde_json::to_value(&report).context("cannot serialize the report")?;
+            if let Some(id) = id {
+                json["decision_id"] = id.to_string().into();
+            }
+            serde_json::to_string_pretty(&json)? + "\n"
+        }
         Format::Text => render::report(&report),
     };
     print(&out)?;
+    if let (Some(id), Some(log)) = (id, &log) {
+        eprintln!("relgate: recorded decision {id} in {}", log.location());
+    }
     Ok(ExitCode::from(exit_code(&report)))
 }
 
@@ -155,6 +182,12 @@ fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     options.max_body = usize::try_from(args.max_body.as_u64()).context("--max-body does not fit this machine")?;
     options.request_timeout = args.request_timeout.0;
     options.max_connections = args.max_connections as usize;
+    options.log = match (&args.log, args.no_log) {
+        (_, true) => None,
+        (Some(location), false) => Some(location.clone()),
+        (None, false) => Some(relgate_log::Location::default_file()?),
+    };
+    options.retain = args.retain;
     relgate_server::run(engine, options)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -96,6 +96,27 @@ pub enum Error {
         /// The gate.
         gate: GateName,
     },
+    /// A request carried `history`, which the gate feeds from the decision log itself.
+    #[error(
+        "gate `{gate}` takes the release's history from its decision log; a request may not send `history` (remove it from the input)"
+    )]
+    RequestHistory {
+        /// The gate.
+        gate: GateName,
+    },
+    /// A gate that feeds history needs a log, and the release's service and environment.
+    #[error("gate `{gate}` asks for the last {count} decisions as history, but {reason}")]
+    NoHistory {
+        /// The gate.
+        gate: GateName,
+        /// Decisions asked for.
+        count: u32,
+        /// What is missing, and the fix.
+        reason: &'static str,
+    },
+    /// The decision log failed: the decision is not answered, since it is not recorded.
+    #[error(transparent)]
+    Log(Box<relgate_log::Error>),
     /// No gate of that name.
     #[error("no gate is named `{gate}`; the gates are: {known}")]
     UnknownGate {
@@ -125,6 +146,12 @@ pub enum Error {
 impl From<relgate_input::Error> for Error {
     fn from(e: relgate_input::Error) -> Self {
         Error::Input(Box::new(e))
+    }
+}
+
+impl From<relgate_log::Error> for Error {
+    fn from(e: relgate_log::Error) -> Self {
+        Error::Log(Box::new(e))
     }
 }
 

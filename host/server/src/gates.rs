@@ -71,8 +71,12 @@ pub struct Gate {
     config: Option<Map<String, Value>>,
     request_config: bool,
     request_now: bool,
+    history: u32,
     prometheus: Option<PrometheusGate>,
 }
+
+/// The most decisions a gate may take as history.
+pub const MAX_HISTORY: u32 = 100;
 
 /// A gate's live Prometheus source, its queries still templates.
 #[derive(Debug, Clone)]
@@ -110,7 +114,7 @@ impl Gate {
     /// A gate of `policies`, with no config and no sources of its own: what `relgate serve
     /// --policy` serves without a gates file.
     pub fn of_policies(name: GateName, policies: Vec<PolicyRef>) -> Gate {
-        Gate { name, policies, config: None, request_config: false, request_now: false, prometheus: None }
+        Gate { name, policies, config: None, request_config: false, request_now: false, history: 0, prometheus: None }
     }
 
     /// Its name.
@@ -136,6 +140,12 @@ impl Gate {
             && !self.request_now
         {
             return Err(Error::RequestNow { gate: self.name.clone() });
+        }
+        if let Some(Document::Value { value, .. }) = &base.input
+            && value.get("history").is_some()
+            && self.history > 0
+        {
+            return Err(Error::RequestHistory { gate: self.name.clone() });
         }
         let Some(prometheus) = &self.prometheus else { return Ok(base) };
         // What the gate measures, a request must not replace: its metrics would win the merge.
@@ -183,6 +193,28 @@ impl Gate {
         Ok(base)
     }
 
+    /// Places the release's last decisions (same service and environment, newest first) in
+    /// the input's `history`, for a gate that asks for them (`history = N`).
+    fn add_history(&self, input: &mut Input, log: Option<&relgate_log::Log>) -> Result<(), Error> {
+        if self.history == 0 {
+            return Ok(());
+        }
+        let missing = |reason| Error::NoHistory { gate: self.name.clone(), count: self.history, reason };
+        if input.history.is_some() {
+            return Err(Error::RequestHistory { gate: self.name.clone() });
+        }
+        let log = log.ok_or_else(|| missing("decisions are not logged here (give --log)"))?;
+        let release = input.release.clone().unwrap_or_default();
+        let (Some(service), Some(environment)) = (release.service, release.environment) else {
+            return Err(missing("the release names no service and environment to find them by"));
+        };
+        let filter =
+            relgate_log::Filter { service: Some(service), environment: Some(environment), ..Default::default() };
+        let page = log.list(&filter, relgate_log::Order::NewestFirst, None, self.history as usize)?;
+        input.history = Some(page.records.iter().map(relgate_log::Record::history_entry).collect());
+        Ok(())
+    }
+
     /// Lays the gate's config over the input's. A request's own `config` is refused unless
     /// the gate accepts it (`request_config = true`): whoever may call a gate must not be
     /// able to loosen its thresholds.
@@ -208,6 +240,10 @@ pub struct LoadedGate {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Evaluation {
+    /// The decision's id (its record's, when it was logged).
+    pub id: relgate_log::DecisionId,
+    /// The input as judged.
+    pub input: Input,
     /// The engine's report.
     pub report: Report,
     /// Metrics left without data because their query failed.
@@ -254,20 +290,37 @@ impl LoadedGate {
     }
 
     /// Assembles the input from `base` and the gate's sources (every metric query ended by
-    /// `deadline`, if given), applies the gate's config and judges it: the one path of
-    /// `relgate serve` and `relgate eval --gate`.
+    /// `deadline`, if given; the history from `log`), applies the gate's config and judges
+    /// it: the one path of `relgate serve` and `relgate eval --gate`. With a log, the
+    /// decision is recorded there before this returns; a decision that cannot be recorded
+    /// is an error, not an answer.
     pub fn evaluate(
         &self,
         engine: &Engine,
         base: Sources,
         deadline: Option<std::time::Instant>,
+        log: Option<&relgate_log::Log>,
+        origin: relgate_log::Origin,
     ) -> Result<Evaluation, Error> {
+        let started = std::time::Instant::now();
         let sources = self.gate.sources(base, deadline)?;
         let assembled = sources.collect()?;
         let mut input = assembled.input;
+        self.gate.add_history(&mut input, log)?;
         self.gate.apply_config(&mut input)?;
         let report = engine.judge(&self.set, &input)?;
-        Ok(Evaluation { report, unavailable: assembled.unavailable })
+        let record = relgate_log::Record::new(
+            origin,
+            Some(self.gate.name.to_string()),
+            &input,
+            &self.set,
+            &report,
+            started.elapsed(),
+        );
+        if let Some(log) = log {
+            log.append(&record)?;
+        }
+        Ok(Evaluation { id: record.id, input, report, unavailable: assembled.unavailable })
     }
 }
 
@@ -323,6 +376,8 @@ struct GateSpec {
     request_config: bool,
     #[serde(default)]
     request_now: bool,
+    #[serde(default)]
+    history: Option<Spanned<u32>>,
     #[serde(default)]
     prometheus: Option<PrometheusSpec>,
 }
@@ -406,6 +461,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<Gate>, Error> {
             policies.push(parsed);
         }
         let config = spec.config.map(json_table);
+        let history = match spec.history {
+            Some(history) if *history.get_ref() > MAX_HISTORY => {
+                let reason = format!("is at most {MAX_HISTORY} decisions");
+                return Err(invalid(history.span(), format!("{key}.history"), reason));
+            }
+            history => history.map_or(0, Spanned::into_inner),
+        };
         let prometheus = match spec.prometheus {
             None => None,
             Some(p) => Some(prometheus(p, &key, &invalid)?),
@@ -416,6 +478,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<Gate>, Error> {
             config,
             request_config: spec.request_config,
             request_now: spec.request_now,
+            history,
             prometheus,
         });
     }

@@ -55,11 +55,20 @@ pub(crate) struct AppState {
     workers: Arc<Semaphore>,
     max_body: usize,
     request_timeout: Duration,
+    /// Where every decision is recorded before it is answered; none with `--no-log`.
+    pub(crate) log: Option<Arc<relgate_log::Log>>,
     pub(crate) metrics: Metrics,
 }
 
 impl AppState {
-    pub(crate) fn new(engine: Engine, origin: Origin, gates: GateSet, token: Option<Token>, options: &Options) -> Self {
+    pub(crate) fn new(
+        engine: Engine,
+        origin: Origin,
+        gates: GateSet,
+        token: Option<Token>,
+        log: Option<Arc<relgate_log::Log>>,
+        options: &Options,
+    ) -> Self {
         AppState {
             engine,
             origin,
@@ -70,6 +79,7 @@ impl AppState {
             workers: Arc::new(Semaphore::new(options.workers)),
             max_body: options.max_body,
             request_timeout: options.request_timeout,
+            log,
             metrics: Metrics::new(),
         }
     }
@@ -97,6 +107,8 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/v1/gates/reload", post(reload))
         .route("/v1/gates/{gate}/evaluate", post(evaluate_gate))
         .route("/v1/evaluate", post(evaluate_input))
+        .route("/v1/decisions", get(list_decisions))
+        .route("/v1/decisions/{id}", get(show_decision))
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()
         // Flagger cannot send headers: its hooks authenticate in the handler, by the header
@@ -166,7 +178,10 @@ impl From<Error> for ApiError {
             | Error::MissingReleaseField { .. }
             | Error::RequestConfig { .. }
             | Error::RequestNow { .. }
-            | Error::RequestMetric { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            | Error::RequestMetric { .. }
+            | Error::RequestHistory { .. }
+            | Error::NoHistory { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Log(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Engine(e)
                 if matches!(**e, relgate::Error::UnknownConfig { .. } | relgate::Error::RejectedConfig { .. }) =>
             {
@@ -184,6 +199,7 @@ impl From<Error> for ApiError {
         let error = match status {
             StatusCode::NOT_FOUND => "unknown gate",
             StatusCode::UNPROCESSABLE_ENTITY => "invalid input",
+            StatusCode::SERVICE_UNAVAILABLE => "decision log unavailable",
             _ => "evaluation failed",
         };
         ApiError::chain(status, error, &e)
@@ -350,7 +366,7 @@ async fn evaluate_gate(
         evaluate(&state, &gate, sources(body.release, body.input)).await
     };
     match result.await {
-        Ok((gate, evaluation, id)) => answer(&gate, &evaluation, &id, StatusCode::OK),
+        Ok((gate, evaluation)) => answer(&gate, &evaluation, StatusCode::OK),
         Err(e) => e.into_response(),
     }
 }
@@ -374,7 +390,7 @@ async fn evaluate_input(
         evaluate(&state, &gate, sources(ReleaseBody::default(), Some(input))).await
     };
     match result.await {
-        Ok((gate, evaluation, id)) => answer(&gate, &evaluation, &id, StatusCode::OK),
+        Ok((gate, evaluation)) => answer(&gate, &evaluation, StatusCode::OK),
         Err(e) => e.into_response(),
     }
 }
@@ -457,11 +473,11 @@ async fn flagger_hook(state: Arc<AppState>, gate: String, request: Request, roll
     };
     match evaluate(&state, &gate, sources(release, None)).await {
         Err(e) => e.into_response(),
-        Ok((gate, evaluation, id)) => {
+        Ok((gate, evaluation)) => {
             let decision = evaluation.report.decision;
             // Flagger treats any status above 202 as a failed hook.
             let pass = if rollback_hook { decision == Decision::Rollback } else { decision == Decision::Allow };
-            answer(&gate, &evaluation, &id, if pass { StatusCode::OK } else { StatusCode::FORBIDDEN })
+            answer(&gate, &evaluation, if pass { StatusCode::OK } else { StatusCode::FORBIDDEN })
         }
     }
 }
@@ -490,16 +506,16 @@ async fn flagger_rollback(
 
 /// A path or query string axum could not take, as a JSON error, escaped.
 fn rejected(e: impl std::error::Error + 'static) -> ApiError {
-    ApiError::chain(StatusCode::BAD_REQUEST, "invalid request", &e)
+    rejected_with(&e)
+}
+
+fn rejected_with(e: &(dyn std::error::Error + 'static)) -> ApiError {
+    ApiError::chain(StatusCode::BAD_REQUEST, "invalid request", e)
 }
 
 /// Admits, evaluates off the async threads, and records. A full server answers 503 with
 /// `Retry-After` at once: nothing waits in an unbounded queue.
-async fn evaluate(
-    state: &Arc<AppState>,
-    gate: &str,
-    sources: Sources,
-) -> Result<(GateName, Evaluation, String), ApiError> {
+async fn evaluate(state: &Arc<AppState>, gate: &str, sources: Sources) -> Result<(GateName, Evaluation), ApiError> {
     let gates = state.gates();
     let loaded =
         gate.parse::<GateName>().ok().and_then(|name| gates.get(&name).cloned()).ok_or_else(|| Error::UnknownGate {
@@ -527,9 +543,10 @@ async fn evaluate(
         // Metric queries end by the request's deadline, so that a slow Prometheus does not
         // hold the worker beyond it.
         let deadline = started + state.request_timeout;
+        let log = state.log.clone();
         tokio::task::spawn_blocking(move || {
             let _worker = worker;
-            gate.evaluate(&engine, sources, Some(deadline))
+            gate.evaluate(&engine, sources, Some(deadline), log.as_deref(), relgate_log::Origin::Serve)
         })
         .await
     };
@@ -549,7 +566,101 @@ async fn evaluate(
     };
     let name = loaded.gate().name().clone();
     state.metrics.record(name.as_str(), &evaluation.report, started.elapsed().as_secs_f64());
-    Ok((name, evaluation, uuid::Uuid::now_v7().to_string()))
+    Ok((name, evaluation))
+}
+
+/// `GET /v1/decisions`'s filters and page.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecisionsQuery {
+    gate: Option<String>,
+    service: Option<String>,
+    environment: Option<String>,
+    decision: Option<Decision>,
+    since: Option<jiff::Timestamp>,
+    until: Option<jiff::Timestamp>,
+    limit: Option<usize>,
+    cursor: Option<relgate_log::DecisionId>,
+}
+
+/// Records of a listing, at most: the default page.
+const DEFAULT_PAGE: usize = 50;
+
+/// Runs a query of the decision log off the async threads.
+async fn read_log<T: Send + 'static>(
+    state: &Arc<AppState>,
+    query: impl FnOnce(&relgate_log::Log) -> Result<T, relgate_log::Error> + Send + 'static,
+) -> Result<T, ApiError> {
+    let Some(log) = state.log.clone() else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no decision log",
+            "this server records no decisions (it runs with --no-log)",
+        ));
+    };
+    match tokio::task::spawn_blocking(move || query(&log)).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(ApiError::chain(StatusCode::SERVICE_UNAVAILABLE, "decision log unavailable", &e)),
+        Err(e) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "decision log unavailable", e.to_string())),
+    }
+}
+
+/// A record without its input: what a listing shows of each decision.
+fn summary(record: &relgate_log::Record) -> Value {
+    let mut value = serde_json::to_value(record).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        object.remove("input");
+    }
+    value
+}
+
+async fn list_decisions(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<DecisionsQuery>, QueryRejection>,
+) -> Response {
+    let result = async {
+        let Query(query) = query.map_err(rejected)?;
+        let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=relgate_log::MAX_PAGE).contains(&limit) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid request",
+                format!("limit is 1 to {}", relgate_log::MAX_PAGE),
+            ));
+        }
+        let mut filter = relgate_log::Filter::default();
+        (filter.gate, filter.service, filter.environment, filter.decision, filter.since, filter.until) =
+            (query.gate, query.service, query.environment, query.decision, query.since, query.until);
+        let cursor = query.cursor;
+        let page =
+            read_log(&state, move |log| log.list(&filter, relgate_log::Order::NewestFirst, cursor.as_ref(), limit))
+                .await?;
+        let decisions: Vec<Value> = page.records.iter().map(summary).collect();
+        Ok(axum::Json(json!({"decisions": decisions, "next_cursor": page.next})))
+    };
+    match result.await {
+        Ok(answer) => answer.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn show_decision(State(state): State<Arc<AppState>>, id: Result<Path<String>, PathRejection>) -> Response {
+    let result = async {
+        let Path(id) = id.map_err(rejected)?;
+        let id: relgate_log::DecisionId = id.parse().map_err(|e| rejected_with(&e))?;
+        match read_log(&state, move |log| log.get(&id)).await? {
+            Some(record) => Ok(axum::Json(record)),
+            None => Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown decision",
+                format!("the decision log has no decision {id}"),
+            )),
+        }
+    };
+    match result.await {
+        Ok(answer) => answer.into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 struct InFlight(Arc<AppState>);
@@ -562,7 +673,7 @@ impl Drop for InFlight {
 
 /// The report of `relgate eval --format json`, with the decision's id and gate, and the
 /// metrics left without data when a source failed.
-fn answer(gate: &GateName, evaluation: &Evaluation, id: &str, status: StatusCode) -> Response {
+fn answer(gate: &GateName, evaluation: &Evaluation, status: StatusCode) -> Response {
     let mut body = match serde_json::to_value(&evaluation.report) {
         Ok(body) => body,
         Err(e) => {
@@ -570,7 +681,7 @@ fn answer(gate: &GateName, evaluation: &Evaluation, id: &str, status: StatusCode
                 .into_response();
         }
     };
-    body["decision_id"] = Value::String(id.to_owned());
+    body["decision_id"] = Value::String(evaluation.id.to_string());
     body["gate"] = Value::String(gate.to_string());
     if !evaluation.unavailable.is_empty() {
         body["unavailable"] = serde_json::to_value(&evaluation.unavailable).unwrap_or_default();
@@ -585,6 +696,9 @@ const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a client may take to send a request's body.
 const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How often the decision log is pruned, with `--retain`.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
 /// How long the requests in flight may take to finish after SIGTERM.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
@@ -596,6 +710,7 @@ pub(crate) async fn serve(
     state: Arc<AppState>,
     listener: std::net::TcpListener,
     max_connections: usize,
+    retain: Option<relgate_log::Retention>,
 ) -> Result<(), Error> {
     let start = |message: &str, e| Error::Start { message: message.into(), source: Some(e) };
     listener.set_nonblocking(true).map_err(|e| start("cannot set up the listening socket", e))?;
@@ -603,7 +718,25 @@ pub(crate) async fn serve(
         tokio::net::TcpListener::from_std(listener).map_err(|e| start("cannot set up the listening socket", e))?;
     let bound = listener.local_addr().map_err(|e| start("cannot read the bound address", e))?;
     // On stderr whatever the log level: scripts and tests read the port from it.
+    match &state.log {
+        Some(log) => eprintln!("relgate serve: recording every decision in {} before answering it", log.location()),
+        None => eprintln!("relgate serve: recording no decisions (--no-log)"),
+    }
     eprintln!("relgate serve: listening on http://{bound} with gates {}", state.gates().names());
+    if let (Some(log), Some(retain)) = (state.log.clone(), retain) {
+        tokio::spawn(async move {
+            let mut hourly = tokio::time::interval(PRUNE_EVERY);
+            hourly.tick().await; // the first tick is now; bind pruned already
+            loop {
+                hourly.tick().await;
+                let log = log.clone();
+                let pruned = tokio::task::spawn_blocking(move || log.prune(retain, jiff::Timestamp::now())).await;
+                if let Ok(Err(e)) = pruned {
+                    tracing::error!(error = %relgate::printable(&e.to_string()), "cannot prune the decision log");
+                }
+            }
+        });
+    }
     let hup_state = state.clone();
     tokio::spawn(async move {
         let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };

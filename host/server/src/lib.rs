@@ -58,6 +58,11 @@ pub struct Options {
     pub request_timeout: Duration,
     /// Connections open at once; more wait in the kernel's queue. Default 256.
     pub max_connections: usize,
+    /// Where every decision is recorded before it is answered; `None` records nothing
+    /// (`--no-log`). Default: the SQLite file of [`relgate_log::Location::default_file`].
+    pub log: Option<relgate_log::Location>,
+    /// What the log keeps, pruned at start and hourly; `None` prunes nothing. Default none.
+    pub retain: Option<relgate_log::Retention>,
 }
 
 impl Options {
@@ -74,6 +79,8 @@ impl Options {
             max_body: 1 << 20,
             request_timeout: Duration::from_secs(60),
             max_connections: 256,
+            log: relgate_log::Location::default_file().ok(),
+            retain: None,
         }
     }
 }
@@ -89,6 +96,7 @@ pub struct Server {
     state: Arc<http::AppState>,
     listener: std::net::TcpListener,
     max_connections: usize,
+    retain: Option<relgate_log::Retention>,
 }
 
 impl Server {
@@ -109,10 +117,26 @@ impl Server {
             None => http::Origin::Policies(options.policies.clone()),
         };
         let gates = origin.load(&engine)?;
+        let log = match &options.log {
+            Some(location) => {
+                let log = relgate_log::Log::open(location)?;
+                if let Some(retain) = options.retain {
+                    log.prune(retain, jiff::Timestamp::now())?;
+                }
+                Some(Arc::new(log))
+            }
+            None if options.retain.is_some() => {
+                return Err(Error::Start {
+                    message: "--retain needs a decision log; remove --no-log".into(),
+                    source: None,
+                });
+            }
+            None => None,
+        };
         let listener = std::net::TcpListener::bind(options.listen)
             .map_err(|e| Error::Start { message: format!("cannot listen on {}", options.listen), source: Some(e) })?;
-        let state = Arc::new(http::AppState::new(engine, origin, gates, token, &options));
-        Ok(Server { state, listener, max_connections: options.max_connections.max(1) })
+        let state = Arc::new(http::AppState::new(engine, origin, gates, token, log, &options));
+        Ok(Server { state, listener, max_connections: options.max_connections.max(1), retain: options.retain })
     }
 
     /// The address it listens on.
@@ -128,6 +152,6 @@ impl Server {
             .thread_name("relgate-serve")
             .build()
             .map_err(|e| Error::Start { message: "cannot start the async runtime".into(), source: Some(e) })?;
-        runtime.block_on(http::serve(self.state, self.listener, self.max_connections))
+        runtime.block_on(http::serve(self.state, self.listener, self.max_connections, self.retain))
     }
 }

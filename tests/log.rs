@@ -1,0 +1,366 @@
+//! The decision log through the front ends: `eval --log`, `relgate log`, and `relgate serve`
+//! recording every decision before answering it. Each test runs on SQLite and, where a
+//! server answers, on PostgreSQL.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use relgate_log::{DecisionId, Location, Log};
+use serde_json::{Value, json};
+
+use crate::common::server::{self, Server};
+use crate::common::{input, policy, postgres, relgate, root};
+
+/// A log location on each backend there is: a SQLite file in `dir`, and a database of
+/// its own (kept alive by the guard).
+fn locations(dir: &Path) -> Vec<(String, Option<postgres::Database>)> {
+    let mut locations = vec![(dir.join("decisions.sqlite").to_str().unwrap().to_owned(), None)];
+    if let Some(database) = postgres::database() {
+        locations.push((database.url.clone(), Some(database)));
+    }
+    locations
+}
+
+fn eval_logged(log: &str, input_file: &str, version: &str) -> String {
+    let run = relgate(&[
+        "eval",
+        "--input",
+        &input(input_file),
+        "--service",
+        "api",
+        "--environment",
+        "prod",
+        "--version",
+        version,
+        "--log",
+        log,
+        "--format",
+        "json",
+    ]);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    let id = run.json()["decision_id"].as_str().expect("a logged decision has an id").to_owned();
+    assert!(run.stderr.contains(&format!("recorded decision {id}")), "{}", run.stderr);
+    id
+}
+
+#[test]
+fn eval_records_and_log_commands_read_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    for (log, _db) in locations(dir.path()) {
+        let passing = eval_logged(&log, "passing.json", "1.0");
+        let failing = eval_logged(&log, "failing.json", "1.1");
+        let listed = relgate(&["log", "list", "--log", &log, "--format", "json"]).json();
+        let ids: Vec<&str> =
+            listed["decisions"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, [failing.as_str(), passing.as_str()], "newest first");
+        assert!(listed["decisions"][0].get("input").is_none(), "a listing leaves the input out");
+
+        let denied = relgate(&["log", "list", "--log", &log, "--decision", "deny", "--format", "json"]).json();
+        assert_eq!(denied["decisions"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            denied["decisions"][0]["release"],
+            json!({"service": "api", "version": "1.1", "environment": "prod", "stage": "pre-deploy"})
+        );
+
+        let shown = relgate(&["log", "show", &passing, "--log", &log]).json();
+        assert_eq!(shown["id"], passing.as_str());
+        assert_eq!(shown["origin"], "eval");
+        assert_eq!(shown["decision"], "allow");
+        assert_eq!(shown["policies"][0]["name"], "readiness");
+        assert_eq!(shown["input"]["tests"]["total"], 412, "the input as judged");
+        assert!(shown["input_digest"].as_str().unwrap().starts_with("sha256:"));
+
+        let unknown = relgate(&["log", "show", &DecisionId::new().to_string(), "--log", &log]);
+        assert_eq!(unknown.code, 2);
+        assert!(unknown.stderr.contains("has no decision"), "{}", unknown.stderr);
+
+        let export = relgate(&["log", "export", "--log", &log]);
+        assert_eq!(export.code, 0, "{}", export.stderr);
+        let lines: Vec<Value> = export.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0], shown, "oldest first, each line the full record");
+
+        let pruned = relgate(&["log", "prune", "--log", &log, "--retain", "1decisions"]);
+        assert_eq!(pruned.code, 0, "{}", pruned.stderr);
+        assert!(pruned.stderr.contains("pruned 1 decisions"), "{}", pruned.stderr);
+        let bare = relgate(&["log", "prune", "--log", &log, "--retain", "90"]);
+        assert_eq!(bare.code, 2, "a bare number is refused: {}", bare.stderr);
+        let left = relgate(&["log", "list", "--log", &log, "--format", "json"]).json();
+        assert_eq!(left["decisions"].as_array().unwrap().len(), 1);
+        assert_eq!(left["decisions"][0]["id"], failing.as_str());
+    }
+}
+
+#[test]
+fn replay_prints_the_decisions_a_candidate_changes_and_exits_by_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for (log, _db) in locations(dir.path()) {
+        let passing = eval_logged(&log, "passing.json", "1.0");
+        eval_logged(&log, "failing.json", "1.1");
+
+        let same = relgate(&["log", "replay", "--log", &log, "--policy", "builtin:readiness"]);
+        assert_eq!(same.code, 0, "{}{}", same.stdout, same.stderr);
+        assert!(same.stdout.starts_with("replayed 2 decisions: 0 would change"), "{}", same.stdout);
+
+        let deny = policy("deny.wat");
+        let stricter = relgate(&["log", "replay", "--log", &log, "--policy", &deny, "--format", "json"]);
+        assert_eq!(stricter.code, 1, "{}", stricter.stderr);
+        let answer = stricter.json();
+        assert_eq!(answer["replayed"], 2);
+        let changed = answer["changed"].as_array().unwrap();
+        assert_eq!(changed.len(), 1, "only the allowed release changes: {answer:#}");
+        assert_eq!(changed[0]["id"], passing.as_str());
+        assert_eq!((&changed[0]["from"], &changed[0]["to"]), (&json!("allow"), &json!("deny")));
+        assert_eq!(changed[0]["release"]["version"], "1.0");
+        let added: Vec<&str> =
+            changed[0]["reasons_added"].as_array().unwrap().iter().map(|r| r["check"].as_str().unwrap()).collect();
+        assert!(!added.is_empty(), "{answer:#}");
+        assert!(changed[0]["reasons_removed"].as_array().unwrap().iter().any(|r| r["check"] == "tests.pass_rate"));
+
+        let text = relgate(&["log", "replay", "--log", &log, "--policy", &deny, "--since", "1h"]);
+        assert_eq!(text.code, 1);
+        assert!(text.stdout.contains(&format!("{passing}  allow -> deny  api@1.0 -> prod")), "{}", text.stdout);
+        let none = relgate(&["log", "replay", "--log", &log, "--policy", &deny, "--service", "web"]);
+        assert_eq!(none.code, 0, "a filter that selects nothing changes nothing: {}", none.stdout);
+    }
+}
+
+const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+fn token_file(dir: &Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let token = dir.join("token");
+    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    token.to_str().unwrap().to_owned()
+}
+
+fn evaluate(server: &Server, gate: &str, service: &str, version: &str) -> Value {
+    let body = json!({
+        "release": {"service": service, "environment": "prod", "version": version},
+        "input": serde_json::from_str::<Value>(&std::fs::read_to_string(root().join(input("passing.json"))).unwrap()).unwrap(),
+    });
+    let answer = server.post(&format!("/v1/gates/{gate}/evaluate"), Some(TOKEN), &body.to_string());
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()
+}
+
+#[test]
+fn served_decisions_are_recorded_and_queryable_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = token_file(dir.path());
+    for (log, _db) in locations(dir.path()) {
+        let server = server::start(&["--token-file", &token, "--log", &log], dir.path());
+        assert!(server.stderr.lock().unwrap().contains("recording every decision in"), "stated at start-up");
+        let mut ids = Vec::new();
+        for (service, version) in [("api", "1"), ("web", "2"), ("api", "3")] {
+            ids.push(evaluate(&server, "default", service, version)["decision_id"].as_str().unwrap().to_owned());
+        }
+        let t = Some(TOKEN);
+        let one = server.get(&format!("/v1/decisions/{}", ids[1]), t).json();
+        assert_eq!(one["id"], ids[1].as_str());
+        assert_eq!((&one["origin"], &one["gate"]), (&json!("serve"), &json!("default")));
+        assert_eq!(one["release"]["service"], "web");
+        assert_eq!(one["input"]["tests"]["total"], 412);
+
+        let page = server.get("/v1/decisions?service=api&limit=1", t).json();
+        assert_eq!(page["decisions"][0]["id"], ids[2].as_str(), "newest first");
+        assert!(page["decisions"][0].get("input").is_none());
+        let cursor = page["next_cursor"].as_str().unwrap();
+        let next = server.get(&format!("/v1/decisions?service=api&limit=1&cursor={cursor}"), t).json();
+        assert_eq!(next["decisions"][0]["id"], ids[0].as_str());
+        let last = server.get(&format!("/v1/decisions?service=api&limit=1&cursor={}", ids[0]), t).json();
+        assert_eq!(last, json!({"decisions": [], "next_cursor": null}));
+        let all =
+            server.get("/v1/decisions?gate=default&environment=prod&decision=allow&since=2020-01-01T00:00:00Z", t);
+        assert_eq!(all.json()["decisions"].as_array().unwrap().len(), 3, "{}", all.body);
+        let before = server.get("/v1/decisions?until=2020-01-01T00:00:00Z", t).json();
+        assert_eq!(before["decisions"], json!([]));
+
+        for (path, status) in [
+            (format!("/v1/decisions/{}", DecisionId::new()), 404),
+            ("/v1/decisions/not-an-id".to_owned(), 400),
+            ("/v1/decisions?decision=maybe".to_owned(), 400),
+            ("/v1/decisions?limit=0".to_owned(), 400),
+            ("/v1/decisions?colour=red".to_owned(), 400),
+        ] {
+            let answer = server.get(&path, t);
+            assert_eq!(answer.status, status, "{path}: {}", answer.body);
+            assert!(answer.json()["error"].is_string());
+        }
+        assert_eq!(server.get("/v1/decisions", None).status, 401, "the log needs the token");
+        drop(server);
+        // What the server recorded, the CLI reads.
+        let listed = relgate(&["log", "list", "--log", &log, "--gate", "default", "--format", "json"]).json();
+        assert_eq!(listed["decisions"].as_array().unwrap().len(), 3);
+    }
+}
+
+#[test]
+fn serve_logs_by_default_and_no_log_is_stated() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = token_file(dir.path());
+    let server = server::start(&["--token-file", &token], dir.path());
+    let id = evaluate(&server, "default", "api", "1")["decision_id"].as_str().unwrap().to_owned();
+    drop(server);
+    // The default log: relgate/decisions.sqlite in the data directory.
+    let default = dir.path().join("relgate/decisions.sqlite");
+    let log = Log::open(&Location::File(default)).unwrap();
+    assert!(log.get(&id.parse().unwrap()).unwrap().is_some());
+
+    let server = server::start(&["--token-file", &token, "--no-log"], dir.path());
+    assert!(server.stderr.lock().unwrap().contains("recording no decisions (--no-log)"));
+    evaluate(&server, "default", "api", "2");
+    let answer = server.get("/v1/decisions", Some(TOKEN));
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.json()["error"], "no decision log");
+}
+
+#[test]
+fn a_decision_that_cannot_be_recorded_is_not_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = token_file(dir.path());
+    for (log, db) in locations(dir.path()) {
+        let server = server::start(&["--token-file", &token, "--log", &log], dir.path());
+        evaluate(&server, "default", "api", "1");
+        // The log breaks under the running server.
+        match &db {
+            Some(db) => db.drop_now(),
+            None => {
+                let conn = rusqlite::Connection::open(&log).unwrap();
+                conn.execute_batch("ALTER TABLE decisions RENAME TO elsewhere").unwrap();
+            }
+        }
+        let body = json!({"release": {"service": "api"}, "input": {"tests": {"total": 1, "passed": 1}}});
+        let answer = server.post("/v1/gates/default/evaluate", Some(TOKEN), &body.to_string());
+        assert_eq!(answer.status, 503, "{}", answer.body);
+        assert_eq!(answer.json()["error"], "decision log unavailable");
+        assert!(answer.json().get("decision").is_none(), "no decision without its record");
+        drop(server);
+        if db.is_none() {
+            let run = relgate(&["eval", "--input", &input("passing.json"), "--log", &log]);
+            assert_eq!(run.code, 2, "eval --log fails closed too: {}", run.stderr);
+            assert!(run.stderr.contains("cannot write decision"), "{}", run.stderr);
+        }
+    }
+}
+
+#[test]
+fn sigkill_under_load_loses_no_acknowledged_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = token_file(dir.path());
+    for (log, _db) in locations(dir.path()) {
+        let server = server::start(&["--token-file", &token, "--log", &log, "--workers", "2"], dir.path());
+        let url: Arc<str> = server.url.clone().into();
+        let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let clients: Vec<_> = (0..4)
+            .map(|client| {
+                let (url, acknowledged, stop) = (url.clone(), acknowledged.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let agent: ureq::Agent = ureq::Agent::config_builder()
+                        .http_status_as_error(false)
+                        .timeout_global(Some(Duration::from_secs(10)))
+                        .build()
+                        .into();
+                    let mut n = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        n += 1;
+                        let body = json!({"release": {"service": "api", "version": format!("{client}.{n}")},
+                                          "input": {"tests": {"total": 10, "passed": 10}}});
+                        let Ok(mut response) = agent
+                            .post(&format!("{url}/v1/gates/default/evaluate"))
+                            .header("Authorization", &format!("Bearer {TOKEN}"))
+                            .send(body.to_string())
+                        else {
+                            break; // the server is gone
+                        };
+                        let Ok(text) = response.body_mut().read_to_string() else { break };
+                        if response.status() == 200 {
+                            let answer: Value = serde_json::from_str(&text).unwrap();
+                            acknowledged.lock().unwrap().push(answer["decision_id"].as_str().unwrap().to_owned());
+                        }
+                    }
+                })
+            })
+            .collect();
+        // Under load until at least 50 decisions were answered, then killed mid-stream.
+        let waited = std::time::Instant::now();
+        while acknowledged.lock().unwrap().len() < 50 && waited.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        server.signal(libc::SIGKILL);
+        let acknowledged: Vec<String> = acknowledged.lock().unwrap().clone();
+        stop.store(true, Ordering::Relaxed);
+        for client in clients {
+            client.join().unwrap();
+        }
+        drop(server);
+        assert!(acknowledged.len() >= 50, "{log}: only {} decisions answered", acknowledged.len());
+        let location: Location = log.parse().unwrap();
+        let log = Log::open(&location).unwrap();
+        let missing: Vec<&String> =
+            acknowledged.iter().filter(|id| log.get(&id.parse().unwrap()).unwrap().is_none()).collect();
+        assert!(missing.is_empty(), "{location}: answered but not recorded: {missing:?}");
+    }
+}
+
+#[test]
+fn a_gate_takes_the_last_decisions_of_its_release_as_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = token_file(dir.path());
+    let gates = dir.path().join("relgate.toml");
+    let echo = root().join(policy("echo.wat"));
+    std::fs::write(&gates, format!("[gates.hist]\npolicies = [\"{}\"]\nhistory = 2\n", echo.display())).unwrap();
+    let gates = gates.to_str().unwrap();
+    let log = dir.path().join("decisions.sqlite");
+    let server = server::start(&["--token-file", &token, "--gates", gates, "--log", log.to_str().unwrap()], dir.path());
+    let seen = |answer: &Value| answer["reasons"][0]["observed"]["history"].clone();
+    let first = evaluate(&server, "hist", "api", "1");
+    assert_eq!(seen(&first), json!([]), "no decisions yet");
+    let second = evaluate(&server, "hist", "api", "2");
+    evaluate(&server, "hist", "web", "9");
+    let third = evaluate(&server, "hist", "api", "3");
+    let history = seen(&third);
+    let versions: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["version"].as_str().unwrap()).collect();
+    assert_eq!(versions, ["2", "1"], "the same service and environment, newest first, at most 2: {history:#}");
+    assert_eq!(history[0]["decision_id"], second["decision_id"]);
+    assert_eq!(history[0]["decision"], "allow");
+    assert_eq!(history[0]["tests"]["total"], 412);
+    assert!(history[0]["tests"].get("failures").is_none());
+    assert!(history[0]["metrics"].as_array().unwrap().iter().all(|m| m.get("samples").is_none()));
+
+    // A caller cannot bring its own history to such a gate.
+    let forged = json!({"release": {"service": "api", "environment": "prod"}, "input": {"history": []}});
+    let answer = server.post("/v1/gates/hist/evaluate", Some(TOKEN), &forged.to_string());
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(answer.body.contains("may not send `history`"), "{}", answer.body);
+    // Nor ask without naming the release.
+    let anonymous = server.post("/v1/gates/hist/evaluate", Some(TOKEN), r#"{"release": {"service": "api"}}"#);
+    assert_eq!(anonymous.status, 422, "{}", anonymous.body);
+    drop(server);
+
+    // Without a log, the gate cannot judge: an input error, not a decision on no history.
+    let run = relgate(&["eval", "--gate", "hist", "--gates", gates, "--service", "api", "--environment", "prod"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("decisions are not logged here"), "{}", run.stderr);
+    let logged = relgate(&[
+        "eval",
+        "--gate",
+        "hist",
+        "--gates",
+        gates,
+        "--service",
+        "api",
+        "--environment",
+        "prod",
+        "--log",
+        log.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(logged.code, 0, "{}", logged.stderr);
+    assert_eq!(seen(&logged.json()).as_array().unwrap().len(), 2, "eval --gate --log feeds history too");
+}
