@@ -364,3 +364,43 @@ fn a_gate_takes_the_last_decisions_of_its_release_as_history() {
     assert_eq!(logged.code, 0, "{}", logged.stderr);
     assert_eq!(seen(&logged.json()).as_array().unwrap().len(), 2, "eval --gate --log feeds history too");
 }
+
+#[test]
+fn readiness_denies_a_release_worse_than_the_last_allowed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = token_file(dir.path());
+    let gates = dir.path().join("relgate.toml");
+    std::fs::write(
+        &gates,
+        "[gates.relative]\npolicies = [\"builtin:readiness\"]\nhistory = 5\nconfig = { readiness = { history = {} } }\n",
+    )
+    .unwrap();
+    let log = dir.path().join("decisions.sqlite");
+    let server = server::start(
+        &["--token-file", &token, "--gates", gates.to_str().unwrap(), "--log", log.to_str().unwrap()],
+        dir.path(),
+    );
+    let release = |version: &str, p99: f64| {
+        let body = json!({
+            "release": {"service": "api", "environment": "prod", "version": version},
+            "input": {"tests": {"total": 10, "passed": 10},
+                      "metrics": [{"name": "p99", "value": p99, "direction": "increase"}]},
+        });
+        let answer = server.post("/v1/gates/relative/evaluate", Some(TOKEN), &body.to_string());
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.json()
+    };
+    let check = |answer: &Value, check: &str| {
+        answer["reasons"].as_array().unwrap().iter().find(|r| r["check"] == check).map(|r| r["outcome"].clone())
+    };
+    let first = release("1", 200.0);
+    assert_eq!(first["decision"], "allow");
+    assert_eq!(check(&first, "history.last_pass"), Some(json!("info")), "nothing to compare with yet");
+    let worse = release("2", 400.0);
+    assert_eq!(worse["decision"], "deny", "{worse:#}");
+    assert_eq!(check(&worse, "history.p99"), Some(json!("fail")));
+    // Still compared with release 1, the last allowed one, not the denied release 2.
+    let close = release("3", 205.0);
+    assert_eq!(close["decision"], "allow", "{close:#}");
+    assert_eq!(check(&close, "history.p99"), Some(json!("pass")));
+}

@@ -11,6 +11,13 @@
 //! | `change.lines` (added + deleted) | `<= max_lines_changed` (1000) | `<= warn_lines_changed` (2000) | 1 |
 //! | `change.files` | `<= max_files_changed` (50) | `<= warn_files_changed` (100) | 1 |
 //! | `metrics.<name>`, for each metric with a baseline | within `metric_tolerance` % (10) of it, in the metric's bad direction | within `metric_warning_tolerance` % (25) | 1 |
+//! | `history.<metric>`, with `history` set, for each metric the last allowed release also had | within `history.metric_tolerance` % (10) of its value there, in the metric's bad direction | within `history.metric_warning_tolerance` % (25) | 1 |
+//! | `history.tests.pass_rate`, with `history` set | at most `history.max_pass_rate_drop` points (0) below the last allowed release's | at most `history.warn_pass_rate_drop` (1) below | 1 |
+//!
+//! The `history` objectives (off by default) are Keptn's relative criteria: "no worse than
+//! the last release that passed". They read the input's `history` (newest first), which a
+//! `relgate serve` gate with `history = N` fills from its decision log; without an allowed
+//! release there, an `info` reason says there is nothing to compare with.
 //!
 //! Test objectives need the `tests` section (without it the release is denied unless
 //! `require_tests` is false), change objectives the `change` section. `objectives`
@@ -62,6 +69,8 @@ pub struct Config {
     pub metric_warning_tolerance: f64,
     /// Explicit metric objectives, replacing the derived ones.
     pub objectives: Option<Vec<Objective>>,
+    /// Compare with the last allowed release in `history`; off when absent.
+    pub history: Option<HistoryConfig>,
     /// Score thresholds and no-data rule.
     pub gate: Gate,
 }
@@ -83,9 +92,93 @@ impl Default for Config {
             metric_tolerance: 10.0,
             metric_warning_tolerance: 25.0,
             objectives: None,
+            history: None,
             gate: Gate::default(),
         }
     }
+}
+
+/// `config.readiness.history`: how much worse than the last allowed release may be.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HistoryConfig {
+    /// Allowed change of a metric against the last allowed release's value, in %, to pass.
+    pub metric_tolerance: f64,
+    /// Allowed change to warn rather than fail.
+    pub metric_warning_tolerance: f64,
+    /// Most drop of the pass rate, in percentage points, to pass.
+    pub max_pass_rate_drop: f64,
+    /// Most drop to warn rather than fail.
+    pub warn_pass_rate_drop: f64,
+}
+
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        HistoryConfig {
+            metric_tolerance: 10.0,
+            metric_warning_tolerance: 25.0,
+            max_pass_rate_drop: 0.0,
+            warn_pass_rate_drop: 1.0,
+        }
+    }
+}
+
+/// The pass rate of a `tests` object, if it has counts.
+fn pass_rate(tests: &serde_json::Value) -> Option<f64> {
+    let count = |key: &str| tests.get(key).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let total = tests.get("total")?.as_u64()?;
+    Some(percent(count("passed"), total.saturating_sub(count("skipped"))))
+}
+
+/// The `history` objectives against the newest allowed release in the input's history, or
+/// why there are none.
+fn history_objectives(
+    input: &Input,
+    config: &HistoryConfig,
+    objectives: &mut Vec<Objective>,
+    metrics: &mut Vec<Metric>,
+) -> Option<Reason> {
+    let last = input
+        .history
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .find(|entry| entry.get("decision").and_then(serde_json::Value::as_str) == Some("allow"));
+    let Some(last) = last else {
+        return Some(Reason::new(
+            "history.last_pass",
+            Outcome::Info,
+            "no earlier allowed release in the input's history: nothing to compare with",
+        ));
+    };
+    if let (Some(tests), Some(before)) = (&input.tests, last.get("tests").and_then(pass_rate)) {
+        let now = percent(tests.passed, tests.total.saturating_sub(tests.skipped));
+        metrics.push(Metric { baseline: Some(before), ..synthetic("history.tests.pass_rate", now) });
+        objectives.push(objective(
+            "history.tests.pass_rate",
+            absolute(Op::Ge, before - config.max_pass_rate_drop),
+            absolute(Op::Ge, before - config.warn_pass_rate_drop),
+            false,
+        ));
+    }
+    let earlier = last.get("metrics").and_then(serde_json::Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    for metric in input.metrics.as_deref().unwrap_or_default() {
+        let Some(value) = metric.value else { continue };
+        let before = earlier
+            .iter()
+            .find_map(|m| (m.get("name")?.as_str()? == metric.name).then(|| m.get("value")?.as_f64()).flatten());
+        let Some(before) = before else { continue };
+        let name = format!("history.{}", metric.name);
+        let direction = metric.direction.unwrap_or(Direction::Either);
+        metrics.push(Metric { baseline: Some(before), direction: Some(direction), ..synthetic(&name, value) });
+        objectives.push(objective(
+            &name,
+            tolerance(direction, config.metric_tolerance),
+            tolerance(direction, config.metric_warning_tolerance),
+            false,
+        ));
+    }
+    None
 }
 
 fn absolute(op: Op, value: f64) -> Criteria {
@@ -181,7 +274,7 @@ fn objectives(input: &Input, config: &Config) -> (Vec<Objective>, Vec<Metric>) {
 }
 
 fn check_name(metric: &str) -> String {
-    if metric.starts_with("tests.") || metric.starts_with("change.") {
+    if metric.starts_with("tests.") || metric.starts_with("change.") || metric.starts_with("history.") {
         metric.to_string()
     } else {
         format!("metrics.{metric}")
@@ -200,7 +293,9 @@ pub fn evaluate(input: &Input) -> Verdict {
             "the input has no test results; set config.readiness.require_tests to false to gate without them",
         );
     }
-    let (objectives, metrics) = objectives(input, &config);
+    let (mut objectives, mut metrics) = objectives(input, &config);
+    let no_history =
+        config.history.as_ref().and_then(|history| history_objectives(input, history, &mut objectives, &mut metrics));
     let result = match config.gate.evaluate(&objectives, &metrics) {
         Ok(result) => result,
         Err(e) => return Verdict::config_error(format!("config.readiness is invalid: {e}")),
@@ -216,6 +311,9 @@ pub fn evaluate(input: &Input) -> Verdict {
         if let Criteria::All(_) | Criteria::Any(_) = objective.pass {
             reason = reason.threshold(serde_json::to_value(&objective.pass).unwrap_or_default());
         }
+        verdict = verdict.with_reason(reason);
+    }
+    if let Some(reason) = no_history {
         verdict = verdict.with_reason(reason);
     }
     let status = match result.status {
@@ -334,6 +432,46 @@ mod tests {
             );
             assert_eq!(outcome(&evaluate(&input(&json)), "change.lines"), expected, "{lines} lines");
         }
+    }
+
+    #[test]
+    fn history_compares_with_the_last_allowed_release_only_when_asked() {
+        let history = r#""history": [
+                {"decision": "deny", "tests": {"total": 100, "passed": 50}, "metrics": [{"name": "p99", "value": 50}]},
+                {"decision": "allow", "tests": {"total": 100, "passed": 100}, "metrics": [{"name": "p99", "value": 200}, {"name": "errors", "value": 1}]}
+            ]"#;
+        let release = |p99: f64, passed: u64, config: &str| {
+            input(&format!(
+                r#"{{"tests": {{"total": 100, "passed": {passed}}}, {history},
+                    "metrics": [{{"name": "p99", "value": {p99}, "direction": "increase"}}, {{"name": "cpu", "value": 3}}],
+                    "config": {{"readiness": {{"max_failed": 100, "min_pass_rate": 0, "warn_pass_rate": 0{config}}}}}}}"#
+            ))
+        };
+        let on = r#", "history": {}"#;
+        // Off by default: no history objective at all.
+        let v = evaluate(&release(400.0, 100, ""));
+        assert!(v.reasons.iter().all(|r| !r.check.starts_with("history.")), "{v:?}");
+        // Against the allowed release (p99 200, 100 %), not the newer denied one (p99 50).
+        let v = evaluate(&release(210.0, 100, on));
+        assert_eq!(outcome(&v, "history.p99"), Outcome::Pass);
+        assert_eq!(outcome(&v, "history.tests.pass_rate"), Outcome::Pass);
+        assert!(v.reasons.iter().all(|r| r.check != "history.cpu"), "no earlier value, no objective");
+        let v = evaluate(&release(240.0, 100, on));
+        assert_eq!(outcome(&v, "history.p99"), Outcome::Warn);
+        let v = evaluate(&release(300.0, 99, on));
+        assert_eq!(outcome(&v, "history.p99"), Outcome::Fail);
+        assert_eq!(outcome(&v, "history.tests.pass_rate"), Outcome::Warn);
+        assert_eq!(v.decision, Decision::Deny);
+        let v = evaluate(&release(150.0, 100, r#", "history": {"metric_tolerance": 1}"#));
+        assert_eq!(outcome(&v, "history.p99"), Outcome::Pass, "an improvement is not a regression");
+        // Nothing allowed before: said, not failed.
+        let v = evaluate(&input(
+            r#"{"tests": {"total": 1, "passed": 1}, "history": [], "config": {"readiness": {"history": {}}}}"#,
+        ));
+        assert_eq!(outcome(&v, "history.last_pass"), Outcome::Info);
+        assert_eq!(v.decision, Decision::Allow);
+        let v = evaluate(&input(r#"{"tests": {}, "config": {"readiness": {"history": {"tolerance": 1}}}}"#));
+        assert!(v.reasons[0].message.contains("unknown field `tolerance`"), "{v:?}");
     }
 
     #[test]
