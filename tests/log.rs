@@ -117,7 +117,39 @@ fn replay_prints_the_decisions_a_candidate_changes_and_exits_by_them() {
         let added: Vec<&str> =
             changed[0]["reasons_added"].as_array().unwrap().iter().map(|r| r["check"].as_str().unwrap()).collect();
         assert!(!added.is_empty(), "{answer:#}");
-        assert!(changed[0]["reasons_removed"].as_array().unwrap().iter().any(|r| r["check"] == "tests.pass_rate"));
+        let removed = changed[0]["reasons_removed"].as_array().unwrap();
+        assert_eq!(removed.len(), 1, "only failing and warning reasons explain a change: {answer:#}");
+        assert_eq!(removed[0]["check"], "change.lines");
+
+        // A candidate config replaces the recorded one.
+        let strict = relgate(&[
+            "log",
+            "replay",
+            "--log",
+            &log,
+            "--policy",
+            "builtin:readiness",
+            "--config",
+            "docs/examples/stricter-readiness.json",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(strict.code, 1, "{}", strict.stderr);
+        let change = &strict.json()["changed"][0];
+        assert_eq!(change["id"], passing.as_str());
+        assert!(
+            change["reasons_added"].as_array().unwrap().iter().any(|r| r["check"] == "change.lines" && r["outcome"] == "fail"),
+            "{change:#}"
+        );
+
+        // A record the candidate cannot judge is said, and exits 2: not a quiet "no change".
+        let typo = dir.path().join("typo.json");
+        std::fs::write(&typo, r#"{"readiness": {}, "readines": {"max_failed": 9}}"#).unwrap();
+        let typo = typo.to_str().unwrap();
+        let unjudged = relgate(&["log", "replay", "--log", &log, "--policy", "builtin:readiness", "--config", typo]);
+        assert_eq!(unjudged.code, 2, "{}{}", unjudged.stdout, unjudged.stderr);
+        assert!(unjudged.stdout.contains("2 could not be replayed"), "{}", unjudged.stdout);
+        assert!(unjudged.stdout.contains("readines"), "{}", unjudged.stdout);
 
         let text = relgate(&["log", "replay", "--log", &log, "--policy", &deny, "--since", "1h"]);
         assert_eq!(text.code, 1);

@@ -167,6 +167,10 @@ pub struct LogReplayArgs {
     /// judged by these instead of the policies that decided them.
     #[arg(long = "policy", short = 'p', value_name = "POLICY", required = true)]
     pub policies: Vec<PolicyRef>,
+    /// A candidate policy config (JSON, as `eval --config`): its sections replace the
+    /// recorded input's.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub log: LogLocation,
     #[command(flatten)]

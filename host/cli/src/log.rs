@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use relgate::printable;
-use relgate::{Engine, Reason};
+use relgate::{Engine, Outcome, Reason};
 use relgate_log::{Filter, Order, Record};
 use serde_json::{Value, json};
 
@@ -103,15 +103,20 @@ fn prune(args: &LogPruneArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The reasons of a decision, as compared: check, outcome and message.
+/// The reasons that can explain a decision, as compared: the failing and warning ones, by
+/// check, outcome and message.
 fn reasons<'a>(reasons: impl Iterator<Item = &'a Reason>) -> BTreeSet<(String, String, String)> {
-    reasons.map(|r| (r.check.clone(), r.outcome.to_string(), r.message.clone())).collect()
+    reasons
+        .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Warn))
+        .map(|r| (r.check.clone(), r.outcome.to_string(), r.message.clone()))
+        .collect()
 }
 
 fn replay(args: &LogReplayArgs) -> anyhow::Result<ExitCode> {
     let log = args.log.open()?;
     let engine = Engine::new(args.engine.config()?)?;
     let set = engine.load_set(&args.policies)?;
+    let config = args.config.as_deref().map(relgate_input::read_config).transpose()?;
     let filter: Filter = args.filter.filter();
     let (mut replayed, mut changed, mut failed) = (0u64, Vec::new(), Vec::new());
     let mut cursor = None;
@@ -119,7 +124,12 @@ fn replay(args: &LogReplayArgs) -> anyhow::Result<ExitCode> {
         let page = log.list(&filter, Order::OldestFirst, cursor.as_ref(), relgate_log::MAX_PAGE)?;
         for record in &page.records {
             replayed += 1;
-            let judged = record.input().map_err(anyhow::Error::from).and_then(|input| Ok(engine.judge(&set, &input)?));
+            let judged = record.input().map_err(anyhow::Error::from).and_then(|mut input| {
+                if let Some(config) = &config {
+                    relgate_input::merge_config(&mut input, config.clone());
+                }
+                Ok(engine.judge(&set, &input)?)
+            });
             let report = match judged {
                 Ok(report) => report,
                 Err(e) => {
