@@ -113,7 +113,10 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
             let default = [PolicyRef::builtin(builtin::DEFAULT)];
             let policies = if args.policies.is_empty() { &default[..] } else { &args.policies[..] };
             // Load everything first, so that an unreadable policy stops the run before any runs.
+            let loading = std::time::Instant::now();
             let set = engine.load_set(policies)?;
+            // The record's time is the decision's: assembling and judging, not compiling.
+            let loaded = loading.elapsed();
             let report = engine.judge(&set, &release)?;
             let mut id = None;
             if let Some(log) = &log {
@@ -123,7 +126,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                     &release,
                     &set,
                     &report,
-                    started.elapsed(),
+                    started.elapsed().saturating_sub(loaded),
                 );
                 log.append(&record)?;
                 id = Some(record.id);

@@ -36,5 +36,5 @@ mod tests;
 
 pub use error::Error;
 pub use query::{Filter, Order, Page, Retention};
-pub use record::{DecisionId, InvalidDecisionId, Origin, PolicyRecord, RECORD_SCHEMA, Record};
+pub use record::{DecisionId, InvalidDecisionId, Origin, PolicyRecord, RECORD_SCHEMA, Record, Unavailable};
 pub use store::{Location, Log, MAX_PAGE};

@@ -124,10 +124,23 @@ pub struct Record {
     pub decided_by_fault: bool,
     /// Each policy's part.
     pub policies: Vec<PolicyRecord>,
+    /// Metrics a gate's source could not collect (a failed query), judged without data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unavailable: Vec<Unavailable>,
     /// Wall-clock time of the decision, input collection included, in milliseconds.
     pub elapsed_ms: f64,
     /// Fuel the policies consumed, in all.
     pub fuel_used: u64,
+}
+
+/// A metric left without data, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unavailable {
+    /// The metric.
+    pub metric: String,
+    /// Why it has no data.
+    pub reason: String,
 }
 
 /// One policy's part of a recorded decision.
@@ -208,6 +221,7 @@ impl Record {
             score: report.score,
             decided_by_fault: report.decided_by_fault,
             policies,
+            unavailable: Vec::new(),
             elapsed_ms: elapsed.as_secs_f64() * 1000.0,
             fuel_used: report.policies.iter().map(|p| p.fuel_used).sum(),
         }

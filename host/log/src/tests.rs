@@ -105,6 +105,7 @@ fn record(seconds: i64, gate: &str, service: &str, environment: &str, decision: 
         score: Some(50.0 + seconds as f64),
         decided_by_fault: false,
         policies: Vec::new(),
+        unavailable: Vec::new(),
         elapsed_ms: 1.5,
         fuel_used: 1000,
     }

@@ -309,7 +309,7 @@ impl LoadedGate {
         self.gate.add_history(&mut input, log)?;
         self.gate.apply_config(&mut input)?;
         let report = engine.judge(&self.set, &input)?;
-        let record = relgate_log::Record::new(
+        let mut record = relgate_log::Record::new(
             origin,
             Some(self.gate.name.to_string()),
             &input,
@@ -317,6 +317,11 @@ impl LoadedGate {
             &report,
             started.elapsed(),
         );
+        record.unavailable = assembled
+            .unavailable
+            .iter()
+            .map(|gap| relgate_log::Unavailable { metric: gap.metric.clone(), reason: gap.reason.clone() })
+            .collect();
         if let Some(log) = log {
             log.append(&record)?;
         }
