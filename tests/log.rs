@@ -138,7 +138,11 @@ fn replay_prints_the_decisions_a_candidate_changes_and_exits_by_them() {
         let change = &strict.json()["changed"][0];
         assert_eq!(change["id"], passing.as_str());
         assert!(
-            change["reasons_added"].as_array().unwrap().iter().any(|r| r["check"] == "change.lines" && r["outcome"] == "fail"),
+            change["reasons_added"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["check"] == "change.lines" && r["outcome"] == "fail"),
             "{change:#}"
         );
 
@@ -251,6 +255,26 @@ fn serve_logs_by_default_and_no_log_is_stated() {
 }
 
 #[test]
+fn serve_prunes_what_retain_does_not_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = token_file(dir.path());
+    let log = dir.path().join("decisions.sqlite");
+    let log = log.to_str().unwrap();
+    let ids: Vec<String> = ["1", "2", "3"].iter().map(|v| eval_logged(log, "passing.json", v)).collect();
+    // Without --retain, nothing goes.
+    drop(server::start(&["--token-file", &token, "--log", log], dir.path()));
+    let count =
+        || relgate(&["log", "list", "--log", log, "--format", "json"]).json()["decisions"].as_array().unwrap().len();
+    assert_eq!(count(), 3);
+    drop(server::start(&["--token-file", &token, "--log", log, "--retain", "2decisions"], dir.path()));
+    let left = relgate(&["log", "list", "--log", log, "--format", "json"]).json();
+    let left: Vec<&str> = left["decisions"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(left, [ids[2].as_str(), ids[1].as_str()], "the newest two are kept");
+    let run = relgate(&["serve", "--no-log", "--retain", "90d"]);
+    assert_eq!(run.code, 2, "--retain without a log is a usage error: {}", run.stderr);
+}
+
+#[test]
 fn a_decision_that_cannot_be_recorded_is_not_answered() {
     let dir = tempfile::tempdir().unwrap();
     let token = token_file(dir.path());
@@ -270,6 +294,8 @@ fn a_decision_that_cannot_be_recorded_is_not_answered() {
         assert_eq!(answer.status, 503, "{}", answer.body);
         assert_eq!(answer.json()["error"], "decision log unavailable");
         assert!(answer.json().get("decision").is_none(), "no decision without its record");
+        let metrics = server.get("/metrics", None).body;
+        assert!(metrics.contains(r#"relgate_rejected_requests_total{reason="log_unavailable"} 1"#), "{metrics}");
         drop(server);
         if db.is_none() {
             let run = relgate(&["eval", "--input", &input("passing.json"), "--log", &log]);

@@ -23,15 +23,6 @@ pub fn run(command: &LogCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// A record without its input: what a listing shows of a decision.
-fn summary(record: &Record) -> Value {
-    let mut value = serde_json::to_value(record).unwrap_or_default();
-    if let Some(object) = value.as_object_mut() {
-        object.remove("input");
-    }
-    value
-}
-
 /// `service@version → environment`, or what of it the release names.
 fn release(record: &Record) -> String {
     let r = &record.release;
@@ -50,7 +41,7 @@ fn list(args: &LogListArgs) -> anyhow::Result<ExitCode> {
     let page = log.list(&args.filter.filter(), Order::NewestFirst, args.cursor.as_ref(), args.limit as usize)?;
     let out = match args.format {
         Format::Json => {
-            let decisions: Vec<Value> = page.records.iter().map(summary).collect();
+            let decisions: Vec<Value> = page.records.iter().map(relgate_log::Record::summary).collect();
             serde_json::to_string_pretty(&json!({"decisions": decisions, "next_cursor": page.next}))? + "\n"
         }
         Format::Text => {

@@ -261,6 +261,15 @@ impl Record {
         })
     }
 
+    /// The record without its input: what a listing shows of a decision.
+    pub fn summary(&self) -> Value {
+        let mut value = serde_json::to_value(self).expect("a record always serializes");
+        if let Some(object) = value.as_object_mut() {
+            object.remove("input");
+        }
+        value
+    }
+
     /// The record's JSON: one line of the export.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a record always serializes")

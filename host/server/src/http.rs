@@ -562,6 +562,11 @@ async fn evaluate(state: &Arc<AppState>, gate: &str, sources: Sources) -> Result
         Ok(Err(join)) => {
             return Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "evaluation failed", join.to_string()));
         }
+        Ok(Ok(Err(e @ Error::Log(_)))) => {
+            state.metrics.rejected("log_unavailable");
+            tracing::error!(error = %relgate::printable(&e.to_string()), "a decision could not be recorded; not answered");
+            return Err(e.into());
+        }
         Ok(Ok(result)) => result?,
     };
     let name = loaded.gate().name().clone();
@@ -605,15 +610,6 @@ async fn read_log<T: Send + 'static>(
     }
 }
 
-/// A record without its input: what a listing shows of each decision.
-fn summary(record: &relgate_log::Record) -> Value {
-    let mut value = serde_json::to_value(record).unwrap_or_default();
-    if let Some(object) = value.as_object_mut() {
-        object.remove("input");
-    }
-    value
-}
-
 async fn list_decisions(
     State(state): State<Arc<AppState>>,
     query: Result<Query<DecisionsQuery>, QueryRejection>,
@@ -635,7 +631,7 @@ async fn list_decisions(
         let page =
             read_log(&state, move |log| log.list(&filter, relgate_log::Order::NewestFirst, cursor.as_ref(), limit))
                 .await?;
-        let decisions: Vec<Value> = page.records.iter().map(summary).collect();
+        let decisions: Vec<Value> = page.records.iter().map(relgate_log::Record::summary).collect();
         Ok(axum::Json(json!({"decisions": decisions, "next_cursor": page.next})))
     };
     match result.await {
