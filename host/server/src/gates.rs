@@ -141,12 +141,6 @@ impl Gate {
         {
             return Err(Error::RequestNow { gate: self.name.clone() });
         }
-        if let Some(Document::Value { value, .. }) = &base.input
-            && value.get("history").is_some()
-            && self.history > 0
-        {
-            return Err(Error::RequestHistory { gate: self.name.clone() });
-        }
         let Some(prometheus) = &self.prometheus else { return Ok(base) };
         // What the gate measures, a request must not replace: its metrics would win the merge.
         let given = match &base.input {
@@ -242,8 +236,6 @@ pub struct LoadedGate {
 pub struct Evaluation {
     /// The decision's id (its record's, when it was logged).
     pub id: relgate_log::DecisionId,
-    /// The input as judged.
-    pub input: Input,
     /// The engine's report.
     pub report: Report,
     /// Metrics left without data because their query failed.
@@ -309,23 +301,21 @@ impl LoadedGate {
         self.gate.add_history(&mut input, log)?;
         self.gate.apply_config(&mut input)?;
         let report = engine.judge(&self.set, &input)?;
-        let mut record = relgate_log::Record::new(
-            origin,
-            Some(self.gate.name.to_string()),
-            &input,
-            &self.set,
-            &report,
-            started.elapsed(),
-        );
-        record.unavailable = assembled
-            .unavailable
-            .iter()
-            .map(|gap| relgate_log::Unavailable { metric: gap.metric.clone(), reason: gap.reason.clone() })
-            .collect();
-        if let Some(log) = log {
-            log.append(&record)?;
-        }
-        Ok(Evaluation { id: record.id, input, report, unavailable: assembled.unavailable })
+        let id = match log {
+            None => relgate_log::DecisionId::new(),
+            Some(log) => {
+                let name = Some(self.gate.name.to_string());
+                let mut record = relgate_log::Record::new(origin, name, &input, &self.set, &report, started.elapsed());
+                record.unavailable = assembled
+                    .unavailable
+                    .iter()
+                    .map(|gap| relgate_log::Unavailable { metric: gap.metric.clone(), reason: gap.reason.clone() })
+                    .collect();
+                log.append(&record)?;
+                record.id
+            }
+        };
+        Ok(Evaluation { id, report, unavailable: assembled.unavailable })
     }
 }
 
