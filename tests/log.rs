@@ -146,6 +146,16 @@ fn replay_prints_the_decisions_a_candidate_changes_and_exits_by_them() {
             "{change:#}"
         );
 
+        // A candidate that faults judges nothing, even where its fail-closed deny matches.
+        let trap = policy("trap.wat");
+        let faulted = relgate(&["log", "replay", "--log", &log, "--policy", &trap]);
+        assert_eq!(faulted.code, 2, "{}{}", faulted.stdout, faulted.stderr);
+        assert!(
+            faulted.stdout.contains("2 could not be replayed") && faulted.stdout.contains("faulted"),
+            "{}",
+            faulted.stdout
+        );
+
         // A record the candidate cannot judge is said, and exits 2: not a quiet "no change".
         let typo = dir.path().join("typo.json");
         std::fs::write(&typo, r#"{"readiness": {}, "readines": {"max_failed": 9}}"#).unwrap();
@@ -221,6 +231,8 @@ fn served_decisions_are_recorded_and_queryable_over_http() {
             ("/v1/decisions?decision=maybe".to_owned(), 400),
             ("/v1/decisions?limit=0".to_owned(), 400),
             ("/v1/decisions?colour=red".to_owned(), 400),
+            ("/v1/decisions?service=%00".to_owned(), 400),
+            (format!("/v1/decisions?gate={}", "g".repeat(300)), 400),
         ] {
             let answer = server.get(&path, t);
             assert_eq!(answer.status, status, "{path}: {}", answer.body);
@@ -371,7 +383,14 @@ fn a_gate_takes_the_last_decisions_of_its_release_as_history() {
     let token = token_file(dir.path());
     let gates = dir.path().join("relgate.toml");
     let echo = root().join(policy("echo.wat"));
-    std::fs::write(&gates, format!("[gates.hist]\npolicies = [\"{}\"]\nhistory = 2\n", echo.display())).unwrap();
+    std::fs::write(
+        &gates,
+        format!(
+            "[gates.hist]\npolicies = [\"{echo}\"]\nhistory = 2\n\n[gates.plain]\npolicies = [\"{echo}\"]\n",
+            echo = echo.display()
+        ),
+    )
+    .unwrap();
     let gates = gates.to_str().unwrap();
     let log = dir.path().join("decisions.sqlite");
     let server = server::start(&["--token-file", &token, "--gates", gates, "--log", log.to_str().unwrap()], dir.path());
@@ -393,6 +412,11 @@ fn a_gate_takes_the_last_decisions_of_its_release_as_history() {
     // A caller cannot bring its own history to such a gate.
     let forged = json!({"release": {"service": "api", "environment": "prod"}, "input": {"history": []}});
     let answer = server.post("/v1/gates/hist/evaluate", Some(TOKEN), &forged.to_string());
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(answer.body.contains("may not send `history`"), "{}", answer.body);
+    // On no gate, not even one that takes no history.
+    let body = json!({"input": {"history": [{"decision": "allow"}]}}).to_string();
+    let answer = server.post("/v1/gates/plain/evaluate", Some(TOKEN), &body);
     assert_eq!(answer.status, 422, "{}", answer.body);
     assert!(answer.body.contains("may not send `history`"), "{}", answer.body);
     // Nor ask without naming the release.
@@ -430,7 +454,7 @@ fn readiness_denies_a_release_worse_than_the_last_allowed_one() {
     let gates = dir.path().join("relgate.toml");
     std::fs::write(
         &gates,
-        "[gates.relative]\npolicies = [\"builtin:readiness\"]\nhistory = 5\nconfig = { readiness = { history = {} } }\n",
+        "[gates.relative]\npolicies = [\"builtin:readiness\"]\nhistory = 1\nconfig = { readiness = { history = {} } }\n\n[gates.loose]\npolicies = [\"builtin:readiness\"]\nrequest_config = true\n\n[gates.forgetful]\npolicies = [\"builtin:readiness\"]\nconfig = { readiness = { history = {} } }\n",
     )
     .unwrap();
     let log = dir.path().join("decisions.sqlite");
@@ -457,8 +481,50 @@ fn readiness_denies_a_release_worse_than_the_last_allowed_one() {
     let worse = release("2", 400.0);
     assert_eq!(worse["decision"], "deny", "{worse:#}");
     assert_eq!(check(&worse, "history.p99"), Some(json!("fail")));
+    // Denials do not push the last allowed release out of a one-decision history.
+    for version in ["2.1", "2.2"] {
+        let again = release(version, 400.0);
+        assert_eq!(check(&again, "history.p99"), Some(json!("fail")), "{again:#}");
+    }
+    // Another gate's decisions, here one that takes a caller's config, set no norm for this one.
+    let body = json!({
+        "release": {"service": "api", "environment": "prod", "version": "9"},
+        "input": {"tests": {"total": 10, "passed": 10}, "metrics": [{"name": "p99", "value": 100000.0}],
+                  "config": {"readiness": {"max_failed": 100}}},
+    });
+    let loose = server.post("/v1/gates/loose/evaluate", Some(TOKEN), &body.to_string());
+    assert_eq!(loose.json()["decision"], "allow", "{}", loose.body);
+    let after_loose = release("2.3", 90000.0);
+    assert_eq!(check(&after_loose, "history.p99"), Some(json!("fail")), "{after_loose:#}");
+    // A gate that compares with history but is given none cannot judge: deny, never allow.
+    let body = json!({"release": {"service": "api", "environment": "prod"},
+                      "input": {"tests": {"total": 10, "passed": 10}}});
+    let forgetful = server.post("/v1/gates/forgetful/evaluate", Some(TOKEN), &body.to_string()).json();
+    assert_eq!(forgetful["decision"], "deny", "{forgetful:#}");
+    assert_eq!(check(&forgetful, "history.present"), Some(json!("fail")));
     // Still compared with release 1, the last allowed one, not the denied release 2.
     let close = release("3", 205.0);
     assert_eq!(close["decision"], "allow", "{close:#}");
     assert_eq!(check(&close, "history.p99"), Some(json!("pass")));
+}
+
+#[test]
+fn a_log_location_never_echoes_a_password() {
+    for location in ["mysql://root:S3CRETPW@db/x", "host=127.0.0.1 user=postgres password=S3CRETPW dbname=x"] {
+        for args in [
+            vec!["log", "list", "--log", location],
+            vec!["eval", "--input", "tests/data/inputs/passing.json", "--log", location],
+            vec!["serve", "--insecure-no-auth", "--listen", "127.0.0.1:0", "--log", location],
+        ] {
+            let run = relgate(&args);
+            assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+            assert!(run.stderr.contains("invalid decision log location"), "{args:?}: {}", run.stderr);
+            assert!(!run.stderr.contains("S3CRETPW"), "{args:?}: {}", run.stderr);
+        }
+    }
+    let unreachable = "postgres://relgate:S3CRETPW@127.0.0.1:1/nowhere?connect_timeout=2";
+    let run = relgate(&["log", "list", "--log", unreachable]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("postgres://relgate@127.0.0.1:1/nowhere"), "{}", run.stderr);
+    assert!(!run.stderr.contains("S3CRETPW"), "{}", run.stderr);
 }

@@ -68,18 +68,33 @@ pub enum LogCommand {
 pub struct LogLocation {
     /// The decision log: a SQLite file or a postgres:// URL [default:
     /// relgate/decisions.sqlite in your data directory].
-    #[arg(long, value_name = "PATH|URL", env = "RELGATE_LOG")]
-    pub log: Option<relgate_log::Location>,
+    #[arg(long, value_name = "PATH|URL", env = "RELGATE_LOG", hide_env_values = true)]
+    pub log: Option<String>,
 }
 
 impl LogLocation {
-    pub fn open(&self) -> anyhow::Result<relgate_log::Log> {
-        let location = match &self.log {
-            Some(location) => location.clone(),
+    fn location(&self) -> anyhow::Result<relgate_log::Location> {
+        Ok(match &self.log {
+            Some(text) => text.parse()?,
             None => relgate_log::Location::default_file()?,
-        };
-        Ok(relgate_log::Log::open(&location)?)
+        })
     }
+
+    /// The log, to read: nothing is created or migrated.
+    pub fn reader(&self) -> anyhow::Result<relgate_log::Log> {
+        Ok(relgate_log::Log::open_reader(&self.location()?)?)
+    }
+
+    /// The log, to write.
+    pub fn writer(&self) -> anyhow::Result<relgate_log::Log> {
+        Ok(relgate_log::Log::open(&self.location()?)?)
+    }
+}
+
+/// A `--log` value, parsed after clap, whose errors would quote it whole (a URL's password
+/// with it).
+pub fn log_location(text: &Option<String>) -> anyhow::Result<Option<relgate_log::Location>> {
+    Ok(text.as_deref().map(str::parse).transpose()?)
 }
 
 /// Which decisions.
@@ -266,8 +281,8 @@ pub struct ServeArgs {
     pub max_connections: u32,
     /// Record every decision here before answering it: a SQLite file, or a postgres:// URL
     /// that replicas share [default: relgate/decisions.sqlite in your data directory].
-    #[arg(long, value_name = "PATH|URL", env = "RELGATE_LOG")]
-    pub log: Option<relgate_log::Location>,
+    #[arg(long, value_name = "PATH|URL", env = "RELGATE_LOG", hide_env_values = true)]
+    pub log: Option<String>,
     /// Record no decisions.
     #[arg(long, conflicts_with_all = ["log", "retain"])]
     pub no_log: bool,
@@ -383,7 +398,7 @@ pub struct EvalArgs {
     /// Record the decision in this decision log (a SQLite file or a postgres:// URL); a
     /// decision that cannot be recorded is an error (exit 2).
     #[arg(long, value_name = "PATH|URL")]
-    pub log: Option<relgate_log::Location>,
+    pub log: Option<String>,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]

@@ -37,7 +37,7 @@ fn release(record: &Record) -> String {
 }
 
 fn list(args: &LogListArgs) -> anyhow::Result<ExitCode> {
-    let log = args.log.open()?;
+    let log = args.log.reader()?;
     let page = log.list(&args.filter.filter(), Order::NewestFirst, args.cursor.as_ref(), args.limit as usize)?;
     let out = match args.format {
         Format::Json => {
@@ -73,14 +73,14 @@ fn list(args: &LogListArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn show(args: &LogShowArgs) -> anyhow::Result<ExitCode> {
-    let log = args.log.open()?;
+    let log = args.log.reader()?;
     let record = log.get(&args.id)?.with_context(|| format!("{} has no decision {}", log.location(), args.id))?;
     print(&(serde_json::to_string_pretty(&record)? + "\n"))?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn export(args: &LogExportArgs) -> anyhow::Result<ExitCode> {
-    let log = args.log.open()?;
+    let log = args.log.reader()?;
     let mut stdout = std::io::stdout().lock();
     let count = log.export(&args.filter.filter(), &mut stdout)?;
     eprintln!("relgate log: exported {count} decisions from {}", log.location());
@@ -88,7 +88,7 @@ fn export(args: &LogExportArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn prune(args: &LogPruneArgs) -> anyhow::Result<ExitCode> {
-    let log = args.log.open()?;
+    let log = args.log.writer()?;
     let deleted = log.prune(args.retain, jiff::Timestamp::now())?;
     eprintln!("relgate log: pruned {deleted} decisions from {}, keeping {}", log.location(), args.retain);
     Ok(ExitCode::SUCCESS)
@@ -104,53 +104,53 @@ fn reasons<'a>(reasons: impl Iterator<Item = &'a Reason>) -> BTreeSet<(String, S
 }
 
 fn replay(args: &LogReplayArgs) -> anyhow::Result<ExitCode> {
-    let log = args.log.open()?;
+    let log = args.log.reader()?;
     let engine = Engine::new(args.engine.config()?)?;
     let set = engine.load_set(&args.policies)?;
     let config = args.config.as_deref().map(relgate_input::read_config).transpose()?;
     let filter: Filter = args.filter.filter();
     let (mut replayed, mut changed, mut failed) = (0u64, Vec::new(), Vec::new());
-    let mut cursor = None;
-    loop {
-        let page = log.list(&filter, Order::OldestFirst, cursor.as_ref(), relgate_log::MAX_PAGE)?;
-        for record in &page.records {
-            replayed += 1;
-            let judged = record.input().map_err(anyhow::Error::from).and_then(|mut input| {
-                if let Some(config) = &config {
-                    relgate_input::merge_config(&mut input, config.clone());
-                }
-                Ok(engine.judge(&set, &input)?)
+    for record in log.records(&filter, Order::OldestFirst) {
+        let record = record?;
+        replayed += 1;
+        let judged = record.input().map_err(anyhow::Error::from).and_then(|mut input| {
+            if let Some(config) = &config {
+                relgate_input::merge_config(&mut input, config.clone());
+            }
+            Ok(engine.judge(&set, &input)?)
+        });
+        // A candidate that faults judged nothing: its fail-closed decision is no answer to
+        // "what would change".
+        let judged =
+            judged.and_then(|report| match report.policies.iter().find_map(|p| Some((p, p.fault.as_ref()?))) {
+                Some((policy, fault)) => anyhow::bail!("policy {} faulted: {fault}", policy.policy),
+                None => Ok(report),
             });
-            let report = match judged {
-                Ok(report) => report,
-                Err(e) => {
-                    failed.push(json!({"id": record.id, "error": printable(&format!("{e:#}")).into_owned()}));
-                    continue;
-                }
-            };
-            if report.decision == record.decision {
+        let report = match judged {
+            Ok(report) => report,
+            Err(e) => {
+                failed.push(json!({"id": record.id, "error": printable(&format!("{e:#}")).into_owned()}));
                 continue;
             }
-            let before = reasons(record.policies.iter().flat_map(|p| p.reasons.iter()));
-            let after = reasons(report.reasons.iter().map(|r| &r.reason));
-            let reason = |(check, outcome, message): &(String, String, String)| json!({"check": check, "outcome": outcome, "message": message});
-            changed.push(json!({
-                "id": record.id,
-                "time": record.time,
-                "gate": record.gate,
-                "release": record.release,
-                "from": record.decision,
-                "to": report.decision,
-                "score_from": record.score,
-                "score_to": report.score,
-                "reasons_added": after.difference(&before).map(reason).collect::<Vec<_>>(),
-                "reasons_removed": before.difference(&after).map(reason).collect::<Vec<_>>(),
-            }));
+        };
+        if report.decision == record.decision {
+            continue;
         }
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
+        let before = reasons(record.policies.iter().flat_map(|p| p.reasons.iter()));
+        let after = reasons(report.reasons.iter().map(|r| &r.reason));
+        let reason = |(check, outcome, message): &(String, String, String)| json!({"check": check, "outcome": outcome, "message": message});
+        changed.push(json!({
+            "id": record.id,
+            "time": record.time,
+            "gate": record.gate,
+            "release": record.release,
+            "from": record.decision,
+            "to": report.decision,
+            "score_from": record.score,
+            "score_to": report.score,
+            "reasons_added": after.difference(&before).map(reason).collect::<Vec<_>>(),
+            "reasons_removed": before.difference(&after).map(reason).collect::<Vec<_>>(),
+        }));
     }
     let out = match args.format {
         Format::Json => {

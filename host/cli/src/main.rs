@@ -86,7 +86,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::new(args.engine.config()?)?;
 
     let started = std::time::Instant::now();
-    let log = args.log.as_ref().map(relgate_log::Log::open).transpose()?;
+    let log = args::log_location(&args.log)?.as_ref().map(relgate_log::Log::open).transpose()?;
     let sources = args.input.sources(args.engine.max_input.as_u64());
     let (report, id) = match &args.gate {
         Some(name) => {
@@ -185,9 +185,9 @@ fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     options.max_body = usize::try_from(args.max_body.as_u64()).context("--max-body does not fit this machine")?;
     options.request_timeout = args.request_timeout.0;
     options.max_connections = args.max_connections as usize;
-    options.log = match (&args.log, args.no_log) {
+    options.log = match (args::log_location(&args.log)?, args.no_log) {
         (_, true) => None,
-        (Some(location), false) => Some(location.clone()),
+        (Some(location), false) => Some(location),
         (None, false) => Some(relgate_log::Location::default_file()?),
     };
     options.retain = args.retain;

@@ -10,10 +10,32 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[non_exhaustive]
 pub enum Error {
     /// `--log` names neither a file nor a PostgreSQL URL.
-    #[error("invalid decision log location `{text}`: give a file path or a postgres:// URL")]
+    #[error("invalid decision log location `{text}`: {reason}; give a file path or a postgres:// URL")]
     InvalidLocation {
-        /// What was given, escaped.
+        /// What was given, without what could be a credential.
         text: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A log opened for reading has an older schema than this relgate's.
+    #[error(
+        "the decision log {location} has schema version {found}, older than this relgate's ({known}); open it once with a writer (relgate serve, or relgate log prune) to migrate it"
+    )]
+    OlderSchema {
+        /// The log, credentials hidden.
+        location: String,
+        /// The version the log has.
+        found: i64,
+        /// The version this relgate needs.
+        known: i64,
+    },
+    /// A filter value a log cannot hold.
+    #[error("invalid filter `{field}`: {reason}")]
+    InvalidFilter {
+        /// The filter.
+        field: &'static str,
+        /// What is wrong.
+        reason: &'static str,
     },
     /// No data directory to keep the default log in.
     #[error("no data directory to keep the decision log in; give --log <path|postgres://URL> or --no-log")]

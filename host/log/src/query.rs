@@ -24,6 +24,27 @@ pub struct Filter {
     pub until: Option<Timestamp>,
 }
 
+/// The longest text a filter takes, in bytes.
+const MAX_FILTER: usize = 256;
+
+impl Filter {
+    /// Refuses values no record can hold: control characters (NUL among them, which
+    /// PostgreSQL cannot even compare) and text longer than 256 bytes.
+    pub fn validate(&self) -> Result<(), Error> {
+        let fields = [("gate", &self.gate), ("service", &self.service), ("environment", &self.environment)];
+        for (field, value) in fields {
+            let Some(value) = value else { continue };
+            if value.len() > MAX_FILTER {
+                return Err(Error::InvalidFilter { field, reason: "longer than 256 bytes" });
+            }
+            if value.chars().any(char::is_control) {
+                return Err(Error::InvalidFilter { field, reason: "it holds control characters" });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The order of a listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
@@ -91,7 +112,10 @@ impl FromStr for Retention {
 impl std::fmt::Display for Retention {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Retention::Age(age) => write!(f, "decisions of the last {:#}", age),
+            Retention::Age(age) if age.as_secs() % 86_400 == 0 => {
+                write!(f, "decisions of the last {} days", age.as_secs() / 86_400)
+            }
+            Retention::Age(age) => write!(f, "decisions of the last {age:#}"),
             Retention::Count(count) => write!(f, "the newest {count} decisions"),
         }
     }
@@ -123,6 +147,8 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(text.parse::<Retention>().ok(), *expected, "{text:?}");
         }
+        assert_eq!("90d".parse::<Retention>().unwrap().to_string(), "decisions of the last 90 days");
+        assert_eq!("12h".parse::<Retention>().unwrap().to_string(), "decisions of the last 12h");
         let error = "90".parse::<Retention>().unwrap_err().to_string();
         assert!(error.contains("90d") && error.contains("decisions"), "{error}");
     }

@@ -183,7 +183,8 @@ impl Record {
         let id = DecisionId::new();
         // The record's time is its id's, to the millisecond: one clock for both orders.
         let time = id.time().unwrap_or_else(Timestamp::now);
-        let json = serde_json::to_vec(input).unwrap_or_default();
+        // serde_json writes what an Input holds (non-finite numbers as null) without error.
+        let json = serde_json::to_value(input).expect("an input serializes");
         let policies = report
             .policies
             .iter()
@@ -215,8 +216,8 @@ impl Record {
             origin,
             gate,
             release: input.release.clone().unwrap_or_default(),
-            input_digest: Digest::of(&json),
-            input: serde_json::from_slice(&json).unwrap_or(Value::Null),
+            input_digest: digest(&json),
+            input: json,
             decision: report.decision,
             score: report.score,
             decided_by_fault: report.decided_by_fault,
@@ -225,6 +226,11 @@ impl Record {
             elapsed_ms: elapsed.as_secs_f64() * 1000.0,
             fuel_used: report.policies.iter().map(|p| p.fuel_used).sum(),
         }
+    }
+
+    /// Whether `input_digest` is the digest of `input`.
+    pub fn input_matches_digest(&self) -> bool {
+        digest(&self.input) == self.input_digest
     }
 
     /// The recorded input, as the policies received it.
@@ -282,6 +288,12 @@ impl Record {
     }
 }
 
+/// The digest of an input: sha256 of its canonical JSON (keys sorted, no whitespace), so
+/// that anyone can check it against the recorded input.
+fn digest(input: &Value) -> Digest {
+    Digest::of(&serde_json::to_vec(input).expect("a JSON value serializes"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +307,23 @@ mod tests {
         assert_eq!(a.to_string().parse::<DecisionId>().unwrap(), a);
         let age = Timestamp::now().duration_since(a.time().unwrap());
         assert!(age.as_secs() < 60, "{age:?}");
+    }
+
+    #[test]
+    fn an_input_digest_survives_storage_whatever_its_numbers() {
+        let input: Input = serde_json::from_str(
+            r#"{"tests": {"total": 3, "passed": 3}, "metrics": [
+                {"name": "a", "value": 0.30000000000000004, "baseline": 1e-7, "samples": [2.2250738585072014e-308, 123456789.12345679, 5e-324]},
+                {"name": "b", "value": 1.7976931348623157e308}]}"#,
+        )
+        .unwrap();
+        let engine = relgate::Engine::new(relgate::Config::default().with_cache_dir(None)).unwrap();
+        let set: PolicySet = engine.load_set(&[relgate::PolicyRef::builtin("readiness")]).unwrap();
+        let report = engine.evaluate(&set, &input);
+        let record = Record::new(Origin::Eval, None, &input, &set, &report, std::time::Duration::ZERO);
+        let back = Record::from_json(&record.to_json()).unwrap();
+        assert!(back.input_matches_digest());
+        assert_eq!(back, record);
     }
 
     #[test]

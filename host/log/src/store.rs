@@ -39,8 +39,23 @@ impl FromStr for Location {
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {
             return Ok(Location::Postgres(text.to_owned()));
         }
-        if text.is_empty() || text.contains("://") {
-            return Err(Error::InvalidLocation { text: Location::Postgres(text.to_owned()).to_string() });
+        let invalid = |reason| Error::InvalidLocation {
+            // Only the scheme: the rest may hold credentials.
+            text: text.split_once("://").map_or_else(
+                || "…".to_owned(),
+                |(scheme, _)| format!("{}://…", relgate::printable(&scheme.chars().take(16).collect::<String>())),
+            ),
+            reason,
+        };
+        if text.is_empty() {
+            return Err(invalid("it is empty"));
+        }
+        if text.contains("://") {
+            return Err(invalid("the only URLs are postgres:// and postgresql://"));
+        }
+        // `host=db password=...` is a PostgreSQL connection string, not a file name.
+        if text.contains('=') {
+            return Err(invalid("a file name with `=` looks like a connection string; write a postgres:// URL"));
         }
         Ok(Location::File(PathBuf::from(text)))
     }
@@ -95,7 +110,7 @@ const MIGRATIONS: &[Migration] = &[
                  CREATE INDEX decisions_time ON decisions (time_us);
                  CREATE INDEX decisions_gate ON decisions (gate, id);",
         postgres: "CREATE TABLE decisions (
-                     id TEXT PRIMARY KEY, time_us BIGINT NOT NULL, gate TEXT,
+                     id TEXT COLLATE \"C\" PRIMARY KEY, time_us BIGINT NOT NULL, gate TEXT,
                      decision TEXT NOT NULL, record TEXT NOT NULL);
                    CREATE INDEX decisions_time ON decisions (time_us);
                    CREATE INDEX decisions_gate ON decisions (gate, id);",
@@ -128,6 +143,20 @@ pub(crate) enum Conn {
     Postgres(postgres::Client),
 }
 
+/// The columns of a decision's row, in [`Row`]'s order.
+const ROW_COLUMNS: &str = "id, time_us, gate, service, environment, decision, record";
+
+/// A decision's row: the record and the columns listings filter on, which must agree.
+struct Row {
+    id: String,
+    time_us: i64,
+    gate: Option<String>,
+    service: Option<String>,
+    environment: Option<String>,
+    decision: String,
+    record: String,
+}
+
 /// How long a write waits for another writer of the same SQLite file.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -138,9 +167,9 @@ const POSTGRES_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const MIGRATION_LOCK: i64 = 0x0072_656c_6761_7465; // "relgate"
 
 impl Conn {
-    fn open(location: &Location) -> Result<Conn, BoxError> {
+    fn open(location: &Location, create: bool) -> Result<Conn, BoxError> {
         match location {
-            Location::File(path) => Ok(Conn::Sqlite(open_sqlite(path)?)),
+            Location::File(path) => Ok(Conn::Sqlite(open_sqlite(path, create)?)),
             Location::Postgres(url) => {
                 let mut config = postgres::Config::from_str(url)?;
                 if config.get_connect_timeout().is_none() {
@@ -149,6 +178,8 @@ impl Conn {
                 if config.get_application_name().is_none() {
                     config.application_name("relgate");
                 }
+                // A commit returns once it is on disk, whatever the server's default.
+                config.options("-c synchronous_commit=on");
                 Ok(Conn::Postgres(config.connect(postgres::NoTls)?))
             }
         }
@@ -197,20 +228,40 @@ impl Conn {
         }
     }
 
-    /// Rows of two text columns.
-    fn query_pairs(&mut self, sql: &str, params: &[Param]) -> Result<Vec<(String, String)>, BoxError> {
+    /// Rows of `SELECT {ROW_COLUMNS} ...`.
+    fn query_rows(&mut self, sql: &str, params: &[Param]) -> Result<Vec<Row>, BoxError> {
         let sql = self.sql(sql);
         match self {
             Conn::Sqlite(c) => {
                 let mut statement = c.prepare(&sql)?;
                 let rows = statement.query_map(rusqlite::params_from_iter(params.iter().map(sqlite_value)), |row| {
-                    Ok((row.get(0)?, row.get(1)?))
+                    Ok(Row {
+                        id: row.get(0)?,
+                        time_us: row.get(1)?,
+                        gate: row.get(2)?,
+                        service: row.get(3)?,
+                        environment: row.get(4)?,
+                        decision: row.get(5)?,
+                        record: row.get(6)?,
+                    })
                 })?;
                 Ok(rows.collect::<Result<_, _>>()?)
             }
             Conn::Postgres(c) => {
                 let rows = c.query(&sql, &postgres_params(params))?;
-                rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+                rows.iter()
+                    .map(|row| {
+                        Ok(Row {
+                            id: row.try_get(0)?,
+                            time_us: row.try_get(1)?,
+                            gate: row.try_get(2)?,
+                            service: row.try_get(3)?,
+                            environment: row.try_get(4)?,
+                            decision: row.try_get(5)?,
+                            record: row.try_get(6)?,
+                        })
+                    })
+                    .collect()
             }
         }
     }
@@ -218,6 +269,11 @@ impl Conn {
     /// The schema version, or 0 for a new database.
     fn version(&mut self) -> Result<i64, BoxError> {
         self.batch("CREATE TABLE IF NOT EXISTS relgate_log_schema (version BIGINT NOT NULL)")?;
+        self.read_version()
+    }
+
+    /// The schema version of an existing log, changing nothing.
+    fn read_version(&mut self) -> Result<i64, BoxError> {
         let version = match self {
             Conn::Sqlite(c) => {
                 c.query_row("SELECT COALESCE(MAX(version), 0) FROM relgate_log_schema", [], |row| row.get(0))?
@@ -288,11 +344,30 @@ fn postgres_params(params: &[Param]) -> Vec<&(dyn postgres::types::ToSql + Sync)
 
 /// Opens (or creates, private to the user) a SQLite log, in WAL mode with synchronous
 /// commits: a committed record survives a crash of the process or the machine.
-fn open_sqlite(path: &Path) -> Result<rusqlite::Connection, BoxError> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    match std::fs::metadata(path) {
+fn open_sqlite(path: &Path, create: bool) -> Result<rusqlite::Connection, BoxError> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err("it is a symbolic link; give the file it points to".into());
+        }
         Ok(meta) if !meta.is_file() => return Err("not a regular file".into()),
+        // As ssh treats its files: a log someone else can write could feed a gate a history.
+        // SAFETY: geteuid has no preconditions.
+        Ok(meta) if meta.uid() != unsafe { libc::geteuid() } => {
+            return Err("it is not yours; a decision log must belong to the user that writes it".into());
+        }
+        Ok(meta) if meta.mode() & 0o077 != 0 => {
+            return Err(format!(
+                "its mode is {:o}: others may read or write it; `chmod 600 {}`",
+                meta.mode() & 0o777,
+                relgate::printable(&path.display().to_string())
+            )
+            .into());
+        }
         Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !create => {
+            return Err("there is no decision log there".into());
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::DirBuilder::new().recursive(true).mode(0o700).create(parent)?;
@@ -304,7 +379,9 @@ fn open_sqlite(path: &Path) -> Result<rusqlite::Connection, BoxError> {
     }
     let conn = rusqlite::Connection::open_with_flags(
         path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW,
     )?;
     conn.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
@@ -319,6 +396,8 @@ fn open_sqlite(path: &Path) -> Result<rusqlite::Connection, BoxError> {
 /// at a time.
 pub struct Log {
     location: Location,
+    /// Whether this log may create and migrate (a reader's may not).
+    writer: bool,
     conn: Mutex<Option<Conn>>,
 }
 
@@ -332,17 +411,36 @@ impl fmt::Debug for Log {
 pub const MAX_PAGE: usize = 1000;
 
 impl Log {
-    /// Opens the log at `location`, creating it or migrating its schema as needed.
+    /// Opens the log at `location` for writing, creating it or migrating its schema as
+    /// needed.
     pub fn open(location: &Location) -> Result<Log, Error> {
         Log::open_at_version(location, SCHEMA_VERSION)
+    }
+
+    /// Opens an existing log for reading: nothing is created or migrated, so a role or user
+    /// that may only read the log can list, export and replay it.
+    pub fn open_reader(location: &Location) -> Result<Log, Error> {
+        let log = Log { location: location.clone(), writer: false, conn: Mutex::new(None) };
+        let found = log.with(Conn::read_version).map_err(|source| log.open_error(source))?;
+        match found {
+            found if found > SCHEMA_VERSION => {
+                Err(Error::NewerSchema { location: location.to_string(), found, known: SCHEMA_VERSION })
+            }
+            found if found < SCHEMA_VERSION => {
+                Err(Error::OlderSchema { location: location.to_string(), found, known: SCHEMA_VERSION })
+            }
+            _ => Ok(log),
+        }
     }
 
     /// Opens the log, migrating to at most `version` (tests build older logs with it).
     #[doc(hidden)]
     pub fn open_at_version(location: &Location, version: i64) -> Result<Log, Error> {
-        let mut conn = Conn::open(location).map_err(|source| Error::Open { location: location.to_string(), source })?;
+        let log = Log { location: location.clone(), writer: true, conn: Mutex::new(None) };
+        let mut conn = Conn::open(location, true).map_err(|source| log.open_error(source))?;
         conn.migrate(location, version.min(SCHEMA_VERSION))?;
-        Ok(Log { location: location.clone(), conn: Mutex::new(Some(conn)) })
+        *log.conn.lock().unwrap_or_else(|e| e.into_inner()) = Some(conn);
+        Ok(log)
     }
 
     /// Where the log is.
@@ -352,7 +450,7 @@ impl Log {
 
     /// The schema version of the log.
     pub fn schema_version(&self) -> Result<i64, Error> {
-        self.with(|conn| conn.version()).map_err(|source| self.read_error(source))
+        self.with(Conn::read_version).map_err(|source| self.read_error(source))
     }
 
     /// Runs `f` on the connection, connecting again if PostgreSQL closed it.
@@ -360,9 +458,13 @@ impl Log {
         let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         if guard.as_ref().is_none_or(Conn::is_closed) {
             *guard = None;
-            *guard = Some(Conn::open(&self.location)?);
+            *guard = Some(Conn::open(&self.location, self.writer)?);
         }
         f(guard.as_mut().expect("connected above"))
+    }
+
+    fn open_error(&self, source: BoxError) -> Error {
+        Error::Open { location: self.location.to_string(), source }
     }
 
     fn read_error(&self, source: BoxError) -> Error {
@@ -381,11 +483,7 @@ impl Log {
             Param::Text(Some(record.to_json())),
         ];
         self.with(|conn| {
-            conn.execute(
-                "INSERT INTO decisions (id, time_us, gate, service, environment, decision, record)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-                &params,
-            )
+            conn.execute(&format!("INSERT INTO decisions ({ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"), &params)
         })
         .map(drop)
         .map_err(|source| Error::Write { id: record.id, location: self.location.to_string(), source })
@@ -393,10 +491,9 @@ impl Log {
 
     /// The record of decision `id`, if the log has it.
     pub fn get(&self, id: &DecisionId) -> Result<Option<Record>, Error> {
+        let sql = format!("SELECT {ROW_COLUMNS} FROM decisions WHERE id = ?");
         let rows = self
-            .with(|conn| {
-                conn.query_pairs("SELECT id, record FROM decisions WHERE id = ?", &[Param::Text(Some(id.to_string()))])
-            })
+            .with(|conn| conn.query_rows(&sql, &[Param::Text(Some(id.to_string()))]))
             .map_err(|source| self.read_error(source))?;
         rows.into_iter().next().map(|row| self.parse(row)).transpose()
     }
@@ -410,6 +507,7 @@ impl Log {
         cursor: Option<&DecisionId>,
         limit: usize,
     ) -> Result<Page, Error> {
+        filter.validate()?;
         let limit = limit.clamp(1, MAX_PAGE);
         let mut conditions = Vec::new();
         let mut params = Vec::new();
@@ -440,35 +538,55 @@ impl Log {
             params.push(Param::Text(Some(cursor.to_string())));
         }
         let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-        params.push(Param::Int(limit as i64));
-        let sql = format!("SELECT id, record FROM decisions {filter} ORDER BY id {direction} LIMIT ?");
-        let rows = self.with(|conn| conn.query_pairs(&sql, &params)).map_err(|source| self.read_error(source))?;
-        let records = rows.into_iter().map(|row| self.parse(row)).collect::<Result<Vec<_>, _>>()?;
-        let next = if records.len() == limit { records.last().map(|r| r.id) } else { None };
+        // One more than the page, to know whether there is a next one.
+        params.push(Param::Int(limit as i64 + 1));
+        let sql = format!("SELECT {ROW_COLUMNS} FROM decisions {filter} ORDER BY id {direction} LIMIT ?");
+        let rows = self.with(|conn| conn.query_rows(&sql, &params)).map_err(|source| self.read_error(source))?;
+        let more = rows.len() > limit;
+        let records = rows.into_iter().take(limit).map(|row| self.parse(row)).collect::<Result<Vec<_>, _>>()?;
+        let next = if more { records.last().map(|r| r.id) } else { None };
         Ok(Page { records, next })
+    }
+
+    /// Every decision `filter` selects, in `order`, a page at a time.
+    pub fn records<'a>(&'a self, filter: &'a Filter, order: Order) -> impl Iterator<Item = Result<Record, Error>> + 'a {
+        let mut cursor: Option<DecisionId> = None;
+        let mut page = std::collections::VecDeque::new();
+        let mut done = false;
+        std::iter::from_fn(move || {
+            if page.is_empty() && !done {
+                match self.list(filter, order, cursor.as_ref(), MAX_PAGE) {
+                    Ok(next) => {
+                        done = next.next.is_none();
+                        cursor = next.next;
+                        page.extend(next.records);
+                    }
+                    Err(e) => {
+                        done = true;
+                        return Some(Err(e));
+                    }
+                }
+            }
+            page.pop_front().map(Ok)
+        })
     }
 
     /// Writes every decision `filter` selects, oldest first, one JSON record a line; returns
     /// how many.
     pub fn export(&self, filter: &Filter, out: &mut dyn Write) -> Result<u64, Error> {
         let mut count = 0;
-        let mut cursor = None;
-        loop {
-            let page = self.list(filter, Order::OldestFirst, cursor.as_ref(), MAX_PAGE)?;
-            for record in &page.records {
-                writeln!(out, "{}", record.to_json()).map_err(Error::Export)?;
-                count += 1;
-            }
-            match page.next {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
+        for record in self.records(filter, Order::OldestFirst) {
+            writeln!(out, "{}", record?.to_json()).map_err(Error::Export)?;
+            count += 1;
         }
         out.flush().map_err(Error::Export)?;
         Ok(count)
     }
 
     /// Deletes what `retention` does not keep, as of `now`; returns how many were deleted.
+    ///
+    /// Ages and order are the decisions' ids', made from the clock of the process that made
+    /// each: replicas whose clocks disagree prune by their own times.
     pub fn prune(&self, retention: Retention, now: Timestamp) -> Result<u64, Error> {
         let deleted = self.with(|conn| match retention {
             Retention::Age(age) => {
@@ -489,16 +607,35 @@ impl Log {
         Ok(deleted)
     }
 
-    /// A stored row as a record, checked against its row.
-    fn parse(&self, (id, json): (String, String)) -> Result<Record, Error> {
+    /// A stored row as a record, checked against its row's columns and its input digest.
+    fn parse(&self, row: Row) -> Result<Record, Error> {
         let corrupt = |source: BoxError| Error::Corrupt {
-            id: relgate::printable(&id.chars().take(64).collect::<String>()).into_owned(),
+            id: relgate::printable(&row.id.chars().take(64).collect::<String>()).into_owned(),
             location: self.location.to_string(),
             source,
         };
-        let record = Record::from_json(&json).map_err(|e| corrupt(e.into()))?;
-        if record.id.to_string() != id {
-            return Err(corrupt(format!("the record says it is decision {}", record.id).into()));
+        let record = Record::from_json(&row.record).map_err(|e| corrupt(e.into()))?;
+        let disagree = |column: &str| corrupt(format!("its `{column}` column disagrees with the record").into());
+        if record.id.to_string() != row.id {
+            return Err(disagree("id"));
+        }
+        if record.time.as_microsecond() != row.time_us {
+            return Err(disagree("time_us"));
+        }
+        if record.gate != row.gate {
+            return Err(disagree("gate"));
+        }
+        if record.release.service != row.service {
+            return Err(disagree("service"));
+        }
+        if record.release.environment != row.environment {
+            return Err(disagree("environment"));
+        }
+        if record.decision.to_string() != row.decision {
+            return Err(disagree("decision"));
+        }
+        if !record.input_matches_digest() {
+            return Err(corrupt("its input does not match its input_digest".into()));
         }
         Ok(record)
     }

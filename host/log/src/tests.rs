@@ -331,9 +331,82 @@ fn a_tampered_record_is_an_error_not_a_decision() {
         let error = log.get(&records[2].id).unwrap_err();
         let chain = format!("{error}: {}", std::error::Error::source(&error).unwrap());
         assert!(chain.contains("decison"), "{chain}");
+        // A record whose decision (or release) was changed, while its columns were not.
+        let mut json: serde_json::Value = serde_json::from_str(&records[3].to_json()).unwrap();
+        assert_eq!(json["decision"], "deny");
+        json["decision"] = "allow".into();
+        set(&records[3].id, json.to_string());
+        let error = log.get(&records[3].id).unwrap_err();
+        let chain = format!("{error}: {}", std::error::Error::source(&error).unwrap());
+        assert!(chain.contains("`decision` column disagrees"), "{chain}");
+        // A record whose input was changed after its digest.
+        let mut json: serde_json::Value = serde_json::from_str(&records[4].to_json()).unwrap();
+        json["input"]["tests"]["passed"] = 0.into();
+        set(&records[4].id, json.to_string());
+        let error = log.get(&records[4].id).unwrap_err();
+        let chain = format!("{error}: {}", std::error::Error::source(&error).unwrap());
+        assert!(chain.contains("does not match its input_digest"), "{chain}");
         // A listing that meets one fails whole rather than skipping it.
         assert!(log.list(&Filter::default(), Order::NewestFirst, None, 100).is_err());
     });
+}
+
+#[test]
+fn a_reader_changes_nothing_and_needs_the_current_schema() {
+    each(|location| {
+        if let Location::File(path) = location {
+            let error = Log::open_reader(location).unwrap_err();
+            assert!(matches!(error, Error::Open { .. }), "{error}");
+            assert!(!path.exists(), "a reader creates nothing");
+        }
+        drop(Log::open_at_version(location, 1).unwrap());
+        let error = Log::open_reader(location).unwrap_err();
+        assert!(matches!(error, Error::OlderSchema { found: 1, .. }), "{error}");
+        let log = Log::open(location).unwrap();
+        let records = twelve(&log);
+        let reader = Log::open_reader(location).unwrap();
+        assert_eq!(reader.get(&records[0].id).unwrap().as_ref(), Some(&records[0]));
+    });
+}
+
+#[test]
+fn filters_refuse_what_no_record_holds() {
+    each(|location| {
+        let log = Log::open(location).unwrap();
+        for (filter, field) in [
+            (Filter { service: Some("a\0b".into()), ..Filter::default() }, "service"),
+            (Filter { gate: Some("\u{1b}[2J".into()), ..Filter::default() }, "gate"),
+            (Filter { environment: Some("x".repeat(257)), ..Filter::default() }, "environment"),
+        ] {
+            let error = log.list(&filter, Order::NewestFirst, None, 10).unwrap_err();
+            assert!(matches!(error, Error::InvalidFilter { field: f, .. } if f == field), "{error}");
+        }
+    });
+}
+
+#[test]
+fn a_log_that_is_a_link_or_shared_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let backend = sqlite();
+    let Location::File(path) = &backend.location else { unreachable!() };
+    Log::open(&backend.location).unwrap();
+    let link = path.with_file_name("link.sqlite");
+    std::os::unix::fs::symlink(path, &link).unwrap();
+    let error = anyhow_chain(&Log::open(&Location::File(link)).unwrap_err());
+    assert!(error.contains("symbolic link"), "{error}");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let error = anyhow_chain(&Log::open(&backend.location).unwrap_err());
+    assert!(error.contains("chmod 600"), "{error}");
+}
+
+fn anyhow_chain(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text += &format!(": {cause}");
+        source = cause.source();
+    }
+    text
 }
 
 #[test]
@@ -356,6 +429,10 @@ fn a_location_hides_its_password() {
     assert!(!format!("{location:?}").contains("s3cret"));
     let garbled: Location = "postgres://a:s3cret@[::1".parse().unwrap();
     assert!(!garbled.to_string().contains("s3cret"), "{garbled}");
-    assert!(matches!("mysql://x".parse::<Location>(), Err(Error::InvalidLocation { .. })));
+    for text in ["mysql://root:S3CRET@db/x", "host=db user=u password=S3CRET dbname=d", ""] {
+        let error = text.parse::<Location>().unwrap_err();
+        assert!(matches!(error, Error::InvalidLocation { .. }), "{text}");
+        assert!(!error.to_string().contains("S3CRET"), "{error}");
+    }
     assert_eq!("logs/d.sqlite".parse::<Location>().unwrap(), Location::File("logs/d.sqlite".into()));
 }

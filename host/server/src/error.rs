@@ -96,9 +96,9 @@ pub enum Error {
         /// The gate.
         gate: GateName,
     },
-    /// A request carried `history`, which the gate feeds from the decision log itself.
+    /// A request carried `history`, which only the decision log gives.
     #[error(
-        "gate `{gate}` takes the release's history from its decision log; a request may not send `history` (remove it from the input)"
+        "gate `{gate}`: a request may not send `history`; a gate takes it from its decision log (`history = N`); remove it from the input"
     )]
     RequestHistory {
         /// The gate.

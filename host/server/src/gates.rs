@@ -141,6 +141,13 @@ impl Gate {
         {
             return Err(Error::RequestNow { gate: self.name.clone() });
         }
+        // History is the decision log's to give, on every gate: a caller's own would set
+        // the norm a relative criterion compares with.
+        if let Some(Document::Value { value, .. }) = &base.input
+            && value.get("history").is_some()
+        {
+            return Err(Error::RequestHistory { gate: self.name.clone() });
+        }
         let Some(prometheus) = &self.prometheus else { return Ok(base) };
         // What the gate measures, a request must not replace: its metrics would win the merge.
         let given = match &base.input {
@@ -187,8 +194,10 @@ impl Gate {
         Ok(base)
     }
 
-    /// Places the release's last decisions (same service and environment, newest first) in
-    /// the input's `history`, for a gate that asks for them (`history = N`).
+    /// Places the release's last decisions by this gate (same service and environment,
+    /// newest first) in the input's `history`, for a gate that asks for them (`history =
+    /// N`), and after them the last one it allowed, when that is older: a run of denials
+    /// must not push the last good release out of sight.
     fn add_history(&self, input: &mut Input, log: Option<&relgate_log::Log>) -> Result<(), Error> {
         if self.history == 0 {
             return Ok(());
@@ -202,10 +211,21 @@ impl Gate {
         let (Some(service), Some(environment)) = (release.service, release.environment) else {
             return Err(missing("the release names no service and environment to find them by"));
         };
-        let filter =
-            relgate_log::Filter { service: Some(service), environment: Some(environment), ..Default::default() };
-        let page = log.list(&filter, relgate_log::Order::NewestFirst, None, self.history as usize)?;
-        input.history = Some(page.records.iter().map(relgate_log::Record::history_entry).collect());
+        // Only this gate's decisions: another gate's (with other thresholds, or one that takes
+        // a caller's config) must not set this one's norm.
+        let mut filter = relgate_log::Filter {
+            gate: Some(self.name.to_string()),
+            service: Some(service),
+            environment: Some(environment),
+            ..Default::default()
+        };
+        let newest = relgate_log::Order::NewestFirst;
+        let mut records = log.list(&filter, newest, None, self.history as usize)?.records;
+        if !records.iter().any(|r| r.decision == relgate::Decision::Allow) {
+            filter.decision = Some(relgate::Decision::Allow);
+            records.extend(log.list(&filter, newest, None, 1)?.records);
+        }
+        input.history = Some(records.iter().map(relgate_log::Record::history_entry).collect());
         Ok(())
     }
 

@@ -605,6 +605,7 @@ async fn read_log<T: Send + 'static>(
     };
     match tokio::task::spawn_blocking(move || query(&log)).await {
         Ok(Ok(value)) => Ok(value),
+        Ok(Err(e @ relgate_log::Error::InvalidFilter { .. })) => Err(rejected(e)),
         Ok(Err(e)) => Err(ApiError::chain(StatusCode::SERVICE_UNAVAILABLE, "decision log unavailable", &e)),
         Err(e) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "decision log unavailable", e.to_string())),
     }

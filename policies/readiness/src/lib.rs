@@ -17,7 +17,8 @@
 //! The `history` objectives (off by default) are Keptn's relative criteria: "no worse than
 //! the last release that passed". They read the input's `history` (newest first), which a
 //! `relgate serve` gate with `history = N` fills from its decision log; without an allowed
-//! release there, an `info` reason says there is nothing to compare with.
+//! release there, an `info` reason says there is nothing to compare with; without `history` in
+//! the input at all, the release is denied as one that cannot be judged.
 //!
 //! Test objectives need the `tests` section (without it the release is denied unless
 //! `require_tests` is false), change objectives the `change` section. `objectives`
@@ -293,6 +294,12 @@ pub fn evaluate(input: &Input) -> Verdict {
             "the input has no test results; set config.readiness.require_tests to false to gate without them",
         );
     }
+    if config.history.is_some() && input.history.is_none() {
+        return Verdict::cannot_judge(
+            "history.present",
+            "config.readiness.history compares with earlier releases, but the input has no history; give the gate `history = N` (docs/decision-log.md)",
+        );
+    }
     let (mut objectives, mut metrics) = objectives(input, &config);
     let no_history =
         config.history.as_ref().and_then(|history| history_objectives(input, history, &mut objectives, &mut metrics));
@@ -470,7 +477,12 @@ mod tests {
         ));
         assert_eq!(outcome(&v, "history.last_pass"), Outcome::Info);
         assert_eq!(v.decision, Decision::Allow);
-        let v = evaluate(&input(r#"{"tests": {}, "config": {"readiness": {"history": {"tolerance": 1}}}}"#));
+        // Asked to compare, with no history at all: cannot judge, never a quiet allow.
+        let v = evaluate(&input(r#"{"tests": {"total": 1, "passed": 1}, "config": {"readiness": {"history": {}}}}"#));
+        assert_eq!(v.decision, Decision::Deny);
+        assert_eq!(v.reasons[0].check, "history.present");
+        let v =
+            evaluate(&input(r#"{"tests": {}, "history": [], "config": {"readiness": {"history": {"tolerance": 1}}}}"#));
         assert!(v.reasons[0].message.contains("unknown field `tolerance`"), "{v:?}");
     }
 
