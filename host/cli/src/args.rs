@@ -283,8 +283,8 @@ pub struct ServeArgs {
     /// that replicas share [default: relgate/decisions.sqlite in your data directory].
     #[arg(long, value_name = "PATH|URL", env = "RELGATE_LOG", hide_env_values = true)]
     pub log: Option<String>,
-    /// Record no decisions.
-    #[arg(long, conflicts_with_all = ["log", "retain"])]
+    /// Record no decisions (even with RELGATE_LOG set).
+    #[arg(long, conflicts_with = "retain")]
     pub no_log: bool,
     /// Prune the log at start and hourly, keeping an age (90d; units s, m, h, d, w) or a
     /// count (10000decisions). Without it nothing is pruned.
