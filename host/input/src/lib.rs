@@ -22,6 +22,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(feature = "git")]
 mod git;
 mod json;
