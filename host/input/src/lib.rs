@@ -603,6 +603,25 @@ mod tests {
     }
 
     #[test]
+    fn numbers_are_read_exactly_and_read_back_as_printed() {
+        // Found by fuzzing (input_document): serde_json's fast float parsing read this sample
+        // one unit in the last place off, so `relgate input` printed a number that read back
+        // as another one.
+        let written = "9".repeat(75);
+        let document = format!(r#"{{"metrics":[{{"name":"m","samples":[{written}]}}]}}"#);
+        let read = |bytes: Vec<u8>| {
+            let sources =
+                Sources { input: Some(Document::Bytes { name: "in.json".into(), bytes }), ..Sources::default() };
+            sources.assemble().unwrap()
+        };
+        let input = read(document.into_bytes());
+        let sample = input.metrics.as_ref().unwrap()[0].samples[0];
+        assert_eq!(sample, written.parse::<f64>().unwrap());
+        let printed = serde_json::to_vec(&input).unwrap();
+        assert_eq!(serde_json::to_vec(&read(printed.clone())).unwrap(), printed);
+    }
+
+    #[test]
     fn config_keys_override_input_keys() {
         let mut input: Input = serde_json::from_str(r#"{"config":{"a":1,"b":2}}"#).unwrap();
         let file: Map<String, Value> = serde_json::from_str(r#"{"b":3,"c":4}"#).unwrap();
