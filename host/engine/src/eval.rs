@@ -179,7 +179,7 @@ fn backtrace_lines(bt: &WasmBacktrace) -> Vec<String> {
 }
 
 /// Parses and checks a policy's output.
-fn parse_verdict(bytes: &[u8]) -> Result<Verdict, Fault> {
+pub(crate) fn parse_verdict(bytes: &[u8]) -> Result<Verdict, Fault> {
     let bad = |what: String| Fault::new(FaultKind::BadOutput, what);
     let text = std::str::from_utf8(bytes).map_err(|e| bad(format!("output is not valid UTF-8: {e}")))?;
     let verdict: Verdict = serde_json::from_str(text).map_err(|e| {

@@ -41,6 +41,9 @@ mod engine;
 mod error;
 mod eval;
 mod fault;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod limits;
 mod policy;
 mod printable;

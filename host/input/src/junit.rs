@@ -123,6 +123,15 @@ impl Report {
         })
     }
 
+    /// Reads one report already in memory; `path` names it, as [`Report::read`]'s file.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn read_bytes(&mut self, path: &Path, bytes: &[u8]) -> Result<(), Error> {
+        self.parse(bytes, &path.display().to_string()).map_err(|problem| {
+            let (line, column) = line_column(bytes, problem.at);
+            problem.kind.into_error(path, line, column)
+        })
+    }
+
     /// Parses one report; on error, where and what is wrong.
     fn parse<R: BufRead>(&mut self, source: R, file: &str) -> Result<(), Problem> {
         let mut reader = quick_xml::Reader::from_reader(source);

@@ -22,6 +22,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(feature = "git")]
 mod git;
 mod json;
@@ -597,6 +600,25 @@ mod tests {
                 ]
             })
         );
+    }
+
+    #[test]
+    fn numbers_are_read_exactly_and_read_back_as_printed() {
+        // Found by fuzzing (input_document): serde_json's fast float parsing read this sample
+        // one unit in the last place off, so `relgate input` printed a number that read back
+        // as another one.
+        let written = "9".repeat(75);
+        let document = format!(r#"{{"metrics":[{{"name":"m","samples":[{written}]}}]}}"#);
+        let read = |bytes: Vec<u8>| {
+            let sources =
+                Sources { input: Some(Document::Bytes { name: "in.json".into(), bytes }), ..Sources::default() };
+            sources.assemble().unwrap()
+        };
+        let input = read(document.into_bytes());
+        let sample = input.metrics.as_ref().unwrap()[0].samples[0];
+        assert_eq!(sample, written.parse::<f64>().unwrap());
+        let printed = serde_json::to_vec(&input).unwrap();
+        assert_eq!(serde_json::to_vec(&read(printed.clone())).unwrap(), printed);
     }
 
     #[test]

@@ -285,6 +285,7 @@ fn json_problem(e: &serde_json::Error) -> String {
 }
 
 /// `url` with any user name and password in it replaced by `***`, for messages.
+#[cfg(feature = "prometheus")]
 pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
     // A password may hold an unencoded `/`, `?` or `#`, and a query string a token: what
@@ -421,11 +422,17 @@ impl Collected {
         }
     }
 
-    /// Reads a saved API response or text exposition.
+    /// Reads a saved API response or text exposition from its file.
     pub(crate) fn read_file(&mut self, file: &MetricsFile, limit: u64) -> Result<(), Error> {
+        let bytes = crate::read::read_all(&file.path, limit)
+            .map_err(|source| Error::ReadMetrics { path: file.path.clone(), source })?;
+        self.read_bytes(file, bytes)
+    }
+
+    /// Reads a saved API response or text exposition already read from `file`.
+    pub(crate) fn read_bytes(&mut self, file: &MetricsFile, bytes: Vec<u8>) -> Result<(), Error> {
         let path = &file.path;
         let read = |source| Error::ReadMetrics { path: path.clone(), source };
-        let bytes = crate::read::read_all(path, limit).map_err(read)?;
         let body =
             String::from_utf8(bytes).map_err(|e| read(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
         let invalid = |reason: String| Error::InvalidMetrics { path: path.clone(), reason };
@@ -575,6 +582,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "prometheus")]
     fn credentials_in_urls_are_redacted() {
         let cases = [
             ("http://prometheus:9090", "http://prometheus:9090"),
