@@ -18,9 +18,11 @@
 //! expands beyond the bounds (an entity expansion bomb), and a DTD attribute default.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::io::BufRead;
 use std::path::Path;
+use std::sync::Arc;
 
 use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
@@ -60,15 +62,17 @@ enum Status {
 /// What identifies a test case across reports: its suite, class and name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct CaseKey {
-    suite: String,
-    class: String,
-    name: String,
+    /// Shared by the suite's cases.
+    suite: Arc<str>,
+    class: Box<str>,
+    name: Box<str>,
 }
 
+/// One test case. A report of a million cases keeps a million of these, so each holds its
+/// strings once: the key's, and a message only when it failed.
 #[derive(Debug)]
 struct Case {
-    suite: String,
-    name: String,
+    key: CaseKey,
     status: Status,
     flaky: bool,
     message: String,
@@ -79,9 +83,15 @@ struct Case {
 #[derive(Debug, Default)]
 pub(crate) struct Report {
     cases: Vec<Case>,
-    index: HashMap<CaseKey, usize>,
-    suite_order: Vec<String>,
-    suite_time: HashMap<String, f64>,
+    /// Cases by their key's hash; a key whose hash another key has is in `collisions`, so
+    /// that no two distinct cases ever merge.
+    index: HashMap<u64, usize>,
+    collisions: HashMap<CaseKey, usize>,
+    hasher: std::hash::RandomState,
+    /// Suite names, each kept once.
+    names: HashSet<Arc<str>>,
+    suite_order: Vec<Arc<str>>,
+    suite_time: HashMap<Arc<str>, f64>,
 }
 
 /// Seconds as tools write them (`1.5`, `1,234.5`), in milliseconds.
@@ -175,10 +185,26 @@ impl Report {
         Ok(())
     }
 
+    /// A suite name, kept once however many cases name it.
+    fn intern(&mut self, name: &str) -> Arc<str> {
+        if let Some(name) = self.names.get(name) {
+            return name.clone();
+        }
+        let name: Arc<str> = name.into();
+        self.names.insert(name.clone());
+        name
+    }
+
     /// Records a case, merging it with an earlier one of the same key.
-    fn finish(&mut self, key: CaseKey, case: Case) {
-        match self.index.get(&key) {
-            Some(&at) => {
+    fn finish(&mut self, case: Case) {
+        let hash = self.hasher.hash_one(&case.key);
+        let found = match self.index.get(&hash) {
+            Some(&at) if self.cases[at].key == case.key => Some(at),
+            Some(_) => self.collisions.get(&case.key).copied(),
+            None => None,
+        };
+        match found {
+            Some(at) => {
                 let earlier = &mut self.cases[at];
                 earlier.flaky |= case.flaky;
                 earlier.duration_ms += case.duration_ms;
@@ -188,7 +214,12 @@ impl Report {
                 }
             }
             None => {
-                self.index.insert(key, self.cases.len());
+                let at = self.cases.len();
+                if self.index.contains_key(&hash) {
+                    self.collisions.insert(case.key.clone(), at);
+                } else {
+                    self.index.insert(hash, at);
+                }
                 self.cases.push(case);
             }
         }
@@ -198,9 +229,11 @@ impl Report {
     pub(crate) fn tests(&self) -> Tests {
         let mut tests = Tests::default();
         let mut suites: HashMap<&str, Suite> = HashMap::new();
+        let mut case_times: HashMap<&str, f64> = HashMap::new();
         for case in &self.cases {
-            let suite =
-                suites.entry(&case.suite).or_insert_with(|| Suite { name: case.suite.clone(), ..Suite::default() });
+            let name = &*case.key.suite;
+            *case_times.entry(name).or_default() += case.duration_ms;
+            let suite = suites.entry(name).or_insert_with(|| Suite { name: name.to_owned(), ..Suite::default() });
             tests.total += 1;
             suite.total += 1;
             match case.status {
@@ -219,8 +252,8 @@ impl Report {
                         suite.errors += 1;
                     }
                     tests.failures.push(Failure {
-                        suite: case.suite.clone(),
-                        name: case.name.clone(),
+                        suite: name.to_owned(),
+                        name: case.key.name.to_string(),
                         kind,
                         message: case.message.clone(),
                     });
@@ -230,10 +263,10 @@ impl Report {
                 tests.flaky += 1;
             }
         }
-        let case_time = |name: &str| self.cases.iter().filter(|c| c.suite == name).map(|c| c.duration_ms).sum::<f64>();
+        let case_time = |name: &str| case_times.get(name).copied().unwrap_or(0.0);
         let mut total_ms = 0.0;
         for name in &self.suite_order {
-            if let Some(mut suite) = suites.remove(name.as_str()) {
+            if let Some(mut suite) = suites.remove(&**name) {
                 let time = self.suite_time.get(name).copied().filter(|t| *t > 0.0).unwrap_or_else(|| case_time(name));
                 suite.duration_ms = Some(time);
                 total_ms += time;
@@ -260,9 +293,9 @@ struct Parser<'r> {
     /// The report's name, for suites and cases outside any named suite.
     file: &'r str,
     /// The open `<testsuite>` elements, innermost last.
-    suites: Vec<String>,
+    suites: Vec<Arc<str>>,
     /// The open `<testcase>`.
-    current: Option<(CaseKey, Case)>,
+    current: Option<Case>,
     /// The text of an open outcome element, which is the message when the element has no
     /// `message` attribute.
     message: Option<String>,
@@ -376,7 +409,7 @@ impl Parser<'_> {
     }
 
     fn start_suite(&mut self, name: Option<String>, time: Option<String>, empty: bool) {
-        let suite = name.unwrap_or_else(|| self.file.to_owned());
+        let suite = self.report.intern(name.as_deref().unwrap_or(self.file));
         if !self.report.suite_time.contains_key(&suite) {
             self.report.suite_order.push(suite.clone());
         }
@@ -388,17 +421,23 @@ impl Parser<'_> {
     }
 
     fn start_case(&mut self, class: Option<String>, name: Option<String>, time: Option<String>, empty: bool) {
-        let suite = self.suites.last().cloned().unwrap_or_else(|| self.file.to_owned());
-        let key = CaseKey { suite: suite.clone(), class: class.unwrap_or_default(), name: name.unwrap_or_default() };
-        let case = Case {
+        let suite = match self.suites.last() {
+            Some(suite) => suite.clone(),
+            None => self.report.intern(self.file),
+        };
+        let key = CaseKey {
             suite,
-            name: key.name.clone(),
+            class: class.unwrap_or_default().into_boxed_str(),
+            name: name.unwrap_or_default().into_boxed_str(),
+        };
+        let case = Case {
+            key,
             status: Status::Passed,
             flaky: false,
             message: String::new(),
             duration_ms: millis(time).unwrap_or(0.0),
         };
-        self.current = Some((key, case));
+        self.current = Some(case);
         if empty {
             self.finish_case();
         }
@@ -406,7 +445,7 @@ impl Parser<'_> {
 
     /// An outcome element (`<failure>`, `<skipped>`, `<flakyFailure>`...) inside a case.
     fn start_outcome(&mut self, message: Option<String>, (status, flaky): (Status, bool), empty: bool) {
-        let Some((_, case)) = self.current.as_mut() else { return };
+        let Some(case) = self.current.as_mut() else { return };
         case.flaky |= flaky;
         if status <= case.status {
             return;
@@ -450,7 +489,7 @@ impl Parser<'_> {
             }
             "testcase" => self.finish_case(),
             other if outcome(other).is_some() => {
-                if let (Some(text), Some((_, case))) = (self.message.take(), self.current.as_mut()) {
+                if let (Some(text), Some(case)) = (self.message.take(), self.current.as_mut()) {
                     case.message = trim_message(text.trim().lines().next().unwrap_or(""));
                 }
             }
@@ -459,8 +498,8 @@ impl Parser<'_> {
     }
 
     fn finish_case(&mut self) {
-        if let Some((key, case)) = self.current.take() {
-            self.report.finish(key, case);
+        if let Some(case) = self.current.take() {
+            self.report.finish(case);
         }
     }
 }
@@ -1016,6 +1055,26 @@ fn line_column(bytes: &[u8], position: u64) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn case(suite: &str, name: &str, status: Status) -> Case {
+        let key = CaseKey { suite: suite.into(), class: "c".into(), name: name.into() };
+        Case { key, status, flaky: false, message: String::new(), duration_ms: 1.0 }
+    }
+
+    #[test]
+    fn cases_whose_keys_share_a_hash_never_merge() {
+        let mut report = Report::default();
+        report.finish(case("s", "a", Status::Passed));
+        // Pretend that "b" hashes as "a" does.
+        let b = report.hasher.hash_one(&case("s", "b", Status::Passed).key);
+        report.index.insert(b, 0);
+        report.finish(case("s", "b", Status::Failed));
+        report.finish(case("s", "b", Status::Passed));
+        report.finish(case("s", "a", Status::Passed));
+        let tests = report.tests();
+        assert_eq!((tests.total, tests.passed, tests.failed), (2, 1, 1));
+        assert_eq!(tests.failures[0].name, "b");
+    }
 
     fn parse(xml: &str) -> Tests {
         let mut report = Report::default();
