@@ -215,10 +215,13 @@ impl Report {
             }
             None => {
                 let at = self.cases.len();
-                if self.index.contains_key(&hash) {
-                    self.collisions.insert(case.key.clone(), at);
-                } else {
-                    self.index.insert(hash, at);
+                match self.index.entry(hash) {
+                    std::collections::hash_map::Entry::Occupied(_) => {
+                        self.collisions.insert(case.key.clone(), at);
+                    }
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(at);
+                    }
                 }
                 self.cases.push(case);
             }
