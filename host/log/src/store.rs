@@ -392,13 +392,17 @@ fn open_sqlite(path: &Path, create: bool) -> Result<rusqlite::Connection, BoxErr
     Ok(conn)
 }
 
-/// A decision log. Every call commits before it returns; one connection, used by one call
-/// at a time.
+/// A decision log. Every call commits before it returns. Writes go through one connection,
+/// one at a time; listings and lookups through another.
 pub struct Log {
     location: Location,
     /// Whether this log may create and migrate (a reader's may not).
     writer: bool,
+    /// The connection that writes (and migrates).
     conn: Mutex<Option<Conn>>,
+    /// The connection listings and lookups use, so that a long listing or export never
+    /// holds up a decision's commit.
+    reader: Mutex<Option<Conn>>,
 }
 
 impl fmt::Debug for Log {
@@ -420,8 +424,8 @@ impl Log {
     /// Opens an existing log for reading: nothing is created or migrated, so a role or user
     /// that may only read the log can list, export and replay it.
     pub fn open_reader(location: &Location) -> Result<Log, Error> {
-        let log = Log { location: location.clone(), writer: false, conn: Mutex::new(None) };
-        let found = log.with(Conn::read_version).map_err(|source| log.open_error(source))?;
+        let log = Log { location: location.clone(), writer: false, conn: Mutex::new(None), reader: Mutex::new(None) };
+        let found = log.read(Conn::read_version).map_err(|source| log.open_error(source))?;
         match found {
             found if found > SCHEMA_VERSION => {
                 Err(Error::NewerSchema { location: location.to_string(), found, known: SCHEMA_VERSION })
@@ -436,7 +440,7 @@ impl Log {
     /// Opens the log, migrating to at most `version` (tests build older logs with it).
     #[doc(hidden)]
     pub fn open_at_version(location: &Location, version: i64) -> Result<Log, Error> {
-        let log = Log { location: location.clone(), writer: true, conn: Mutex::new(None) };
+        let log = Log { location: location.clone(), writer: true, conn: Mutex::new(None), reader: Mutex::new(None) };
         let mut conn = Conn::open(location, true).map_err(|source| log.open_error(source))?;
         conn.migrate(location, version.min(SCHEMA_VERSION))?;
         *log.conn.lock().unwrap_or_else(|e| e.into_inner()) = Some(conn);
@@ -450,15 +454,29 @@ impl Log {
 
     /// The schema version of the log.
     pub fn schema_version(&self) -> Result<i64, Error> {
-        self.with(Conn::read_version).map_err(|source| self.read_error(source))
+        self.read(Conn::read_version).map_err(|source| self.read_error(source))
     }
 
-    /// Runs `f` on the connection, connecting again if PostgreSQL closed it.
+    /// Runs `f` on the writing connection, connecting again if PostgreSQL closed it.
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T, BoxError>) -> Result<T, BoxError> {
-        let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        Self::on(&self.conn, &self.location, self.writer, f)
+    }
+
+    /// Runs `f` on the reading connection.
+    fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T, BoxError>) -> Result<T, BoxError> {
+        Self::on(&self.reader, &self.location, false, f)
+    }
+
+    fn on<T>(
+        conn: &Mutex<Option<Conn>>,
+        location: &Location,
+        create: bool,
+        f: impl FnOnce(&mut Conn) -> Result<T, BoxError>,
+    ) -> Result<T, BoxError> {
+        let mut guard = conn.lock().unwrap_or_else(|e| e.into_inner());
         if guard.as_ref().is_none_or(Conn::is_closed) {
             *guard = None;
-            *guard = Some(Conn::open(&self.location, self.writer)?);
+            *guard = Some(Conn::open(location, create)?);
         }
         f(guard.as_mut().expect("connected above"))
     }
@@ -493,7 +511,7 @@ impl Log {
     pub fn get(&self, id: &DecisionId) -> Result<Option<Record>, Error> {
         let sql = format!("SELECT {ROW_COLUMNS} FROM decisions WHERE id = ?");
         let rows = self
-            .with(|conn| conn.query_rows(&sql, &[Param::Text(Some(id.to_string()))]))
+            .read(|conn| conn.query_rows(&sql, &[Param::Text(Some(id.to_string()))]))
             .map_err(|source| self.read_error(source))?;
         rows.into_iter().next().map(|row| self.parse(row)).transpose()
     }
@@ -541,7 +559,7 @@ impl Log {
         // One more than the page, to know whether there is a next one.
         params.push(Param::Int(limit as i64 + 1));
         let sql = format!("SELECT {ROW_COLUMNS} FROM decisions {filter} ORDER BY id {direction} LIMIT ?");
-        let rows = self.with(|conn| conn.query_rows(&sql, &params)).map_err(|source| self.read_error(source))?;
+        let rows = self.read(|conn| conn.query_rows(&sql, &params)).map_err(|source| self.read_error(source))?;
         let more = rows.len() > limit;
         let records = rows.into_iter().take(limit).map(|row| self.parse(row)).collect::<Result<Vec<_>, _>>()?;
         let next = if more { records.last().map(|r| r.id) } else { None };
