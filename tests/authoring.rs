@@ -252,3 +252,19 @@ fn new_scaffolds_build_and_pass_their_fixtures() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("policy name `My Gate` is not usable"), "{}", bad.stderr);
 }
+
+#[test]
+fn testing_a_scaffold_before_its_build_says_to_build_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("unbuilt");
+    let project_arg = project.to_str().unwrap();
+    assert_eq!(relgate(&["new", "unbuilt", "--lang", "c", "--dir", project_arg]).code, 0);
+    let run = relgate(&["test", project_arg]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let build = project.join("build.sh");
+    assert!(
+        run.stderr.contains(&format!("the policy is not built yet: run `{}` first", build.display())),
+        "{}",
+        run.stderr
+    );
+}

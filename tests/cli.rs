@@ -227,7 +227,7 @@ fn duplicate_keys_are_refused_with_line_and_column() {
         "{\"tests\": {\"total\": 10, \"passed\": 7, \"failed\": 3},\n \"tests\": {\"total\": 10, \"passed\": 10}}";
     let run = eval_stdin(input, &[]);
     assert_eq!(run.code, 2, "{}", run.stdout);
-    assert!(run.stderr.contains("input - is invalid"), "{}", run.stderr);
+    assert!(run.stderr.contains("input from standard input is invalid"), "{}", run.stderr);
     assert!(run.stderr.contains("duplicate key \"tests\""), "{}", run.stderr);
     assert!(run.stderr.contains("line 2 column"), "{}", run.stderr);
 
@@ -251,7 +251,7 @@ fn input_type_error_names_the_field_path() {
         )
     );
 
-    // (input, what the error says after `input -: `)
+    // (input, what the error says after `input from standard input: `)
     let cases = [
         (
             r#"{"metrics": [{"name": "a", "value": 1}, {"name": "b", "value": true}]}"#,
@@ -274,7 +274,7 @@ fn input_type_error_names_the_field_path() {
     for (input, words) in cases {
         let run = eval_stdin(input, &[]);
         assert_eq!(run.code, 2, "{input}: {}", run.stdout);
-        assert_eq!(run.stderr, format!("error: input -: {words}\n"), "{input}");
+        assert_eq!(run.stderr, format!("error: input from standard input: {words}\n"), "{input}");
     }
 }
 
@@ -291,7 +291,7 @@ fn input_type_error_does_not_quote_the_value() {
     for input in &inputs {
         let run = eval_stdin(input, &[]);
         assert_eq!(run.code, 2, "{input}: {}", run.stdout);
-        assert!(run.stderr.starts_with("error: input -"), "{input}: {}", run.stderr);
+        assert!(run.stderr.starts_with("error: input from standard input"), "{input}: {}", run.stderr);
         assert!(!run.stderr.contains("ghp_"), "{input}: {}", run.stderr);
     }
 }
@@ -320,7 +320,9 @@ fn unknown_keys_are_shown_escaped_and_bounded() {
     let shown = format!("tests.\\u{{1b}}[2K{}...", "k".repeat(60));
     assert_eq!(
         run.stderr,
-        format!("error: input - has an unknown field `{shown}` (the fields are listed in docs/input.md)\n")
+        format!(
+            "error: input from standard input has an unknown field `{shown}` (the fields are listed in docs/input.md)\n"
+        )
     );
 }
 

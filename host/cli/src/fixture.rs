@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use relgate::{Decision, Engine, FaultKind, Input, Outcome, PolicyRef, PolicyReport, PolicySource};
+use relgate::{Decision, Engine, FaultKind, Input, Outcome, PolicyRef, PolicyReport, PolicySource, printable};
 use relgate_input::DocumentKind;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -147,8 +147,18 @@ pub fn policy_of(fixture: &Fixture, path: &Path) -> anyhow::Result<Option<Policy
 /// one evaluation path. A policy that cannot be loaded, or a case whose input is invalid, is
 /// an error.
 pub fn run(engine: &Engine, fixture: &Fixture, path: &Path, policy: &PolicyRef) -> anyhow::Result<Vec<CaseResult>> {
-    let set = engine.load_set([policy])?;
     let dir = path.parent().unwrap_or(Path::new("."));
+    let set = engine.load_set([policy]).map_err(|e| {
+        // A scaffold's policy is its build's output: say so when it is not built yet.
+        let missing = matches!(&policy.source, PolicySource::File(file) if !file.exists());
+        let build = dir.join("build.sh");
+        if missing && build.is_file() {
+            let build = printable(&build.display().to_string()).into_owned();
+            anyhow::Error::from(e).context(format!("the policy is not built yet: run `{build}` first"))
+        } else {
+            e.into()
+        }
+    })?;
     let mut results = Vec::with_capacity(fixture.cases.len());
     for case in &fixture.cases {
         let mut release = match (&case.input, &case.input_file) {

@@ -50,7 +50,7 @@ impl fmt::Display for DocumentKind {
 #[non_exhaustive]
 pub enum Error {
     /// A JSON document could not be read.
-    #[error("cannot read {kind} {path}")]
+    #[error("cannot read {}", document(kind, path))]
     ReadDocument {
         /// Which document.
         kind: DocumentKind,
@@ -61,7 +61,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A JSON document is not valid; the cause names the line and column.
-    #[error("{kind} {path} is invalid")]
+    #[error("{} is invalid", document(kind, path))]
     ParseDocument {
         /// Which document.
         kind: DocumentKind,
@@ -72,7 +72,7 @@ pub enum Error {
         source: serde_json::Error,
     },
     /// A document has a field relgate does not know, most likely a misspelling.
-    #[error("{kind} {path} has an unknown field `{field}` (the fields are listed in {})", kind.reference())]
+    #[error("{} has an unknown field `{field}` (the fields are listed in {})", document(kind, path), kind.reference())]
     UnknownField {
         /// Which document.
         kind: DocumentKind,
@@ -83,7 +83,7 @@ pub enum Error {
     },
     /// A field of a document does not fit the schema: a string where a count goes, a missing
     /// field, a word no variant takes. The value is not quoted: a document may hold a secret.
-    #[error("{kind} {path}: {}{problem}{}", field_prefix(field), position(*line, *column))]
+    #[error("{}: {}{problem}{}", document(kind, path), field_prefix(field), position(*line, *column))]
     Mismatch {
         /// Which document.
         kind: DocumentKind,
@@ -100,7 +100,7 @@ pub enum Error {
         column: usize,
     },
     /// A field of a document has an invalid value.
-    #[error("{kind} {path}: field `{field}` {reason}")]
+    #[error("{}: field `{field}` {reason}", document(kind, path))]
     InvalidField {
         /// Which document.
         kind: DocumentKind,
@@ -265,4 +265,13 @@ fn field_prefix(field: &str) -> String {
 
 fn position(line: usize, column: usize) -> String {
     if line == 0 { String::new() } else { format!(" (line {line}, column {column})") }
+}
+
+/// A document as messages name it: `input release.json`, or `input from standard input`.
+fn document(kind: &DocumentKind, path: &std::path::Path) -> String {
+    if path == std::path::Path::new("-") {
+        format!("{kind} from standard input")
+    } else {
+        format!("{kind} {}", path.display())
+    }
 }
