@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use relgate::printable;
-use relgate::{Engine, Outcome, Reason};
-use relgate_log::{Filter, Order, Record};
+use relgate::{Decision, Engine, Outcome, Reason};
+use relgate_log::{DecisionId, Filter, Order, Record};
 use serde_json::{Value, json};
 
 use crate::args::{Format, LogCommand, LogExportArgs, LogListArgs, LogPruneArgs, LogReplayArgs, LogShowArgs};
@@ -94,13 +94,47 @@ fn prune(args: &LogPruneArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The reasons that can explain a decision, as compared: the failing and warning ones, by
-/// check, outcome and message.
-fn reasons<'a>(reasons: impl Iterator<Item = &'a Reason>) -> BTreeSet<(String, String, String)> {
+/// A reason as replay compares it: check, outcome and message.
+type ReasonKey = (String, String, String);
+
+/// The reasons that can explain a decision, as compared: the failing and warning ones.
+fn reasons<'a>(reasons: impl Iterator<Item = &'a Reason>) -> BTreeSet<ReasonKey> {
     reasons
         .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Warn))
         .map(|r| (r.check.clone(), r.outcome.to_string(), r.message.clone()))
         .collect()
+}
+
+/// A recorded decision the candidate would change.
+struct Change {
+    record: Record,
+    to: Decision,
+    score_to: Option<f64>,
+    added: Vec<ReasonKey>,
+    removed: Vec<ReasonKey>,
+}
+
+impl Change {
+    fn json(&self) -> Value {
+        let reasons = |keys: &[ReasonKey]| -> Vec<Value> {
+            keys.iter()
+                .map(|(check, outcome, message)| json!({"check": check, "outcome": outcome, "message": message}))
+                .collect()
+        };
+        let r = &self.record;
+        json!({
+            "id": r.id,
+            "time": r.time,
+            "gate": r.gate,
+            "release": r.release,
+            "from": r.decision,
+            "to": self.to,
+            "score_from": r.score,
+            "score_to": self.score_to,
+            "reasons_added": reasons(&self.added),
+            "reasons_removed": reasons(&self.removed),
+        })
+    }
 }
 
 fn replay(args: &LogReplayArgs) -> anyhow::Result<ExitCode> {
@@ -129,7 +163,7 @@ fn replay(args: &LogReplayArgs) -> anyhow::Result<ExitCode> {
         let report = match judged {
             Ok(report) => report,
             Err(e) => {
-                failed.push(json!({"id": record.id, "error": printable(&format!("{e:#}")).into_owned()}));
+                failed.push((record.id, printable(&format!("{e:#}")).into_owned()));
                 continue;
             }
         };
@@ -138,22 +172,18 @@ fn replay(args: &LogReplayArgs) -> anyhow::Result<ExitCode> {
         }
         let before = reasons(record.policies.iter().flat_map(|p| p.reasons.iter()));
         let after = reasons(report.reasons.iter().map(|r| &r.reason));
-        let reason = |(check, outcome, message): &(String, String, String)| json!({"check": check, "outcome": outcome, "message": message});
-        changed.push(json!({
-            "id": record.id,
-            "time": record.time,
-            "gate": record.gate,
-            "release": record.release,
-            "from": record.decision,
-            "to": report.decision,
-            "score_from": record.score,
-            "score_to": report.score,
-            "reasons_added": after.difference(&before).map(reason).collect::<Vec<_>>(),
-            "reasons_removed": before.difference(&after).map(reason).collect::<Vec<_>>(),
-        }));
+        changed.push(Change {
+            added: after.difference(&before).cloned().collect(),
+            removed: before.difference(&after).cloned().collect(),
+            to: report.decision,
+            score_to: report.score,
+            record,
+        });
     }
     let out = match args.format {
         Format::Json => {
+            let changed: Vec<Value> = changed.iter().map(Change::json).collect();
+            let failed: Vec<Value> = failed.iter().map(|(id, error)| json!({"id": id, "error": error})).collect();
             let answer = json!({"replayed": replayed, "changed": changed, "failed": failed});
             serde_json::to_string_pretty(&answer)? + "\n"
         }
@@ -169,36 +199,35 @@ fn replay(args: &LogReplayArgs) -> anyhow::Result<ExitCode> {
     }))
 }
 
-fn replay_text(replayed: u64, changed: &[Value], failed: &[Value]) -> String {
+fn replay_text(replayed: u64, changed: &[Change], failed: &[(DecisionId, String)]) -> String {
     let mut out = format!("replayed {replayed} decisions: {} would change", changed.len());
     if !failed.is_empty() {
         let _ = write!(out, ", {} could not be replayed", failed.len());
     }
     out.push('\n');
-    let text = |v: &Value| printable(v.as_str().unwrap_or("-")).into_owned();
+    let text = |v: Option<&str>| printable(v.unwrap_or("-")).into_owned();
     for change in changed {
-        let release = &change["release"];
+        let r = &change.record;
         let _ = writeln!(
             out,
             "\n{} {}  {} -> {}  {}@{} -> {}  (gate {})",
-            text(&change["time"]),
-            text(&change["id"]),
-            text(&change["from"]),
-            text(&change["to"]),
-            text(&release["service"]),
-            text(&release["version"]),
-            text(&release["environment"]),
-            text(&change["gate"]),
+            r.time,
+            r.id,
+            r.decision,
+            change.to,
+            text(r.release.service.as_deref()),
+            text(r.release.version.as_deref()),
+            text(r.release.environment.as_deref()),
+            text(r.gate.as_deref()),
         );
-        for (sign, key) in [("+", "reasons_added"), ("-", "reasons_removed")] {
-            for r in change[key].as_array().into_iter().flatten() {
-                let _ =
-                    writeln!(out, "  {sign} {} {}: {}", text(&r["check"]), text(&r["outcome"]), text(&r["message"]));
+        for (sign, keys) in [("+", &change.added), ("-", &change.removed)] {
+            for (check, outcome, message) in keys {
+                let _ = writeln!(out, "  {sign} {} {outcome}: {}", printable(check), printable(message));
             }
         }
     }
-    for failure in failed {
-        let _ = writeln!(out, "\ncannot replay {}: {}", text(&failure["id"]), text(&failure["error"]));
+    for (id, error) in failed {
+        let _ = writeln!(out, "\ncannot replay {id}: {error}");
     }
     out
 }

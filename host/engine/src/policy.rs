@@ -307,6 +307,11 @@ impl Policy {
         self.metadata.as_ref()
     }
 
+    /// The version its metadata declares (`"version": "1.1.0"`), if any.
+    pub fn version(&self) -> Option<&str> {
+        self.metadata.as_ref()?.get("version")?.as_str()
+    }
+
     /// Whether the compiled code came from the cache.
     pub fn cache_status(&self) -> CacheStatus {
         self.cache

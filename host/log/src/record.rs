@@ -190,9 +190,7 @@ impl Record {
             .iter()
             .map(|part| {
                 let version = set.members().iter().find_map(|member| match member {
-                    Loaded::Policy(policy) if policy.digest() == part.digest => {
-                        policy.metadata().and_then(|m| m.get("version")).and_then(Value::as_str).map(str::to_owned)
-                    }
+                    Loaded::Policy(policy) if policy.digest() == part.digest => policy.version().map(str::to_owned),
                     _ => None,
                 });
                 PolicyRecord {

@@ -506,11 +506,7 @@ async fn flagger_rollback(
 
 /// A path or query string axum could not take, as a JSON error, escaped.
 fn rejected(e: impl std::error::Error + 'static) -> ApiError {
-    rejected_with(&e)
-}
-
-fn rejected_with(e: &(dyn std::error::Error + 'static)) -> ApiError {
-    ApiError::chain(StatusCode::BAD_REQUEST, "invalid request", e)
+    ApiError::chain(StatusCode::BAD_REQUEST, "invalid request", &e)
 }
 
 /// Admits, evaluates off the async threads, and records. A full server answers 503 with
@@ -644,7 +640,7 @@ async fn list_decisions(
 async fn show_decision(State(state): State<Arc<AppState>>, id: Result<Path<String>, PathRejection>) -> Response {
     let result = async {
         let Path(id) = id.map_err(rejected)?;
-        let id: relgate_log::DecisionId = id.parse().map_err(|e| rejected_with(&e))?;
+        let id: relgate_log::DecisionId = id.parse().map_err(rejected)?;
         match read_log(&state, move |log| log.get(&id)).await? {
             Some(record) => Ok(axum::Json(record)),
             None => Err(ApiError::new(
