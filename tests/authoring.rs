@@ -173,84 +173,168 @@ fn committed_builds_match_their_checksums() {
     assert_eq!(listed, present, "policies/dist holds exactly the builds SHA256SUMS lists, and BUILD-INFO");
 }
 
-/// Whether a toolchain is here; where it is not, the test says so, and fails under
-/// RELGATE_REQUIRE_TOOLCHAINS (which CI sets, after scripts/build-policies installed them).
-fn toolchain(name: &str, present: bool) -> bool {
-    if !present {
-        assert!(
-            std::env::var_os("RELGATE_REQUIRE_TOOLCHAINS").is_none(),
-            "{name} is required here but missing; scripts/build-policies installs it"
-        );
-        eprintln!(
-            "NOTE: {name} is not installed, so its scaffold is not built here (scripts/build-policies installs it)"
-        );
+/// The section of a Markdown document under `## {title}`, to the next such heading.
+fn section<'a>(markdown: &'a str, title: &str) -> &'a str {
+    let start = markdown.find(&format!("\n## {title}\n")).unwrap_or_else(|| panic!("no section {title}"));
+    let rest = &markdown[start + 1..];
+    rest[3..].find("\n## ").map_or(rest, |end| &rest[..end + 3])
+}
+
+/// Runs documented commands as a user types them, in `dir`: `cd`, `&&`, a project's
+/// `./build.sh` (with `env`) and `relgate`, whose outcome each command must be the one its
+/// documentation promises. Any other command fails the test, so the docs cannot grow
+/// steps that no test runs.
+fn follow(commands: &[String], dir: &std::path::Path, env: &[(&str, String)], what: &str) -> std::path::PathBuf {
+    use std::process::Command;
+    let mut cwd = dir.to_owned();
+    for command in commands {
+        for step in command.split(" && ") {
+            let words: Vec<&str> = step.split_whitespace().collect();
+            match words.as_slice() {
+                ["cd", to] => cwd = cwd.join(to),
+                ["./build.sh"] => {
+                    let out = Command::new(cwd.join("build.sh"))
+                        .current_dir(&cwd)
+                        .envs(env.iter().cloned())
+                        .output()
+                        .unwrap();
+                    assert!(out.status.success(), "{what}: `{step}`: {}", String::from_utf8_lossy(&out.stderr));
+                }
+                ["relgate", "input", ..] => {} // names pipeline reports the example does not have
+                ["relgate", args @ ..] => {
+                    let run = crate::common::relgate_in(&cwd, args);
+                    assert_eq!(run.code, 0, "{what}: `{step}`:\n{}\n{}", run.stdout, run.stderr);
+                    match args[0] {
+                        "new" => assert!(run.stdout.starts_with("created "), "{what}: {}", run.stdout),
+                        "test" => assert!(run.stdout.ends_with("3 passed, 0 failed\n"), "{what}:\n{}", run.stdout),
+                        "eval" => assert!(run.stdout.starts_with("decision: allow"), "{what}:\n{}", run.stdout),
+                        other => panic!("{what}: `relgate {other}` is documented but no test checks it"),
+                    }
+                }
+                _ => panic!("{what}: `{step}` is documented but no test runs it"),
+            }
+        }
     }
-    present
+    cwd
+}
+
+/// Follows the authoring guide's section for a language literally in a new folder, then
+/// the scaffold's own README in the project it made.
+fn scaffold_builds_and_passes(title: &str, env: &[(&str, String)]) {
+    let guide = std::fs::read_to_string(crate::common::root().join("docs/authoring.md")).unwrap();
+    let steps = crate::common::shell_commands(section(&guide, title));
+    assert!(steps.iter().any(|c| c.starts_with("relgate new my-gate")), "{title}: {steps:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let project = follow(&steps, dir.path(), env, &format!("docs/authoring.md, {title}"));
+    assert_eq!(project, dir.path().join("my-gate"), "{title}: the guide ends in the project");
+
+    let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+    let commands = crate::common::shell_commands(&readme);
+    assert!(commands.iter().any(|c| c.starts_with("relgate test")), "{title}: {commands:?}");
+    follow(&commands, &project, env, &format!("the {title} scaffold's README"));
+
+    let policy = if title == "WAT" { "my-gate.wat" } else { "my-gate.wasm" };
+    let inspected = relgate(&["inspect", project.join(policy).to_str().unwrap(), "--format", "json"]).json();
+    assert_eq!(inspected["metadata"]["name"], "my-gate", "{title}: the policy carries its new name");
 }
 
 #[test]
-fn new_scaffolds_build_and_pass_their_fixtures() {
-    use std::process::Command;
-    let root = crate::common::root();
-    let zig = root.join("target/tools/zig-0.14.1/bin/python");
-    // The two routes the Rust scaffold's build.sh takes: rustup's wasm32 target, or Debian's
-    // rustc-web with its library source for -Zbuild-std.
-    let rustup_target = String::from_utf8(
-        Command::new("rustup").args(["target", "list", "--installed"]).output().map(|o| o.stdout).unwrap_or_default(),
-    )
-    .unwrap_or_default()
-    .lines()
-    .any(|l| l == "wasm32-unknown-unknown");
-    let debian_route = Command::new("dpkg-query")
-        .args(["-W", "-f=${Status}", "rustc-web", "cargo-web", "rust-web-src"])
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).matches("install ok installed").count() == 3);
-    let rust_wasm = rustup_target || debian_route;
-    let has = |program: &str| {
-        Command::new("sh").args(["-c", &format!("command -v {program}")]).output().is_ok_and(|o| o.status.success())
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let cases = [
-        ("wat", true, None),
-        ("c", toolchain("clang-19", has("clang-19")), None),
-        ("zig", toolchain("Zig 0.14.1", zig.exists()), Some(format!("{} -m ziglang", zig.display()))),
-        ("assemblyscript", toolchain("npm", has("npm")), None),
-        ("rust", toolchain("a Rust wasm32 toolchain", rust_wasm), None),
-    ];
-    for (lang, present, zig_command) in cases {
-        let name = format!("my-{lang}-gate");
-        let project = dir.path().join(&name);
-        let project_arg = project.to_str().unwrap();
-        let run = relgate(&["new", &name, "--lang", lang, "--dir", project_arg]);
-        assert_eq!(run.code, 0, "{lang}: {}", run.stderr);
-        assert!(project.join(format!("{name}.test.json")).is_file(), "{lang}");
-        assert!(project.join("README.md").is_file(), "{lang}");
-        if !present {
-            continue;
-        }
-        if lang != "wat" {
-            let mut build = Command::new(project.join("build.sh"));
-            if let Some(zig) = &zig_command {
-                build.env("ZIG", zig);
-            }
-            let out = build.output().unwrap();
-            assert!(out.status.success(), "{lang} build: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        let run = relgate(&["test", project_arg]);
-        assert_eq!(run.code, 0, "{lang}:\n{}\n{}", run.stdout, run.stderr);
-        assert!(run.stdout.ends_with("3 passed, 0 failed\n"), "{lang}:\n{}", run.stdout);
-        let policy = if lang == "wat" { format!("{name}.wat") } else { format!("{name}.wasm") };
-        let inspected = relgate(&["inspect", project.join(policy).to_str().unwrap(), "--format", "json"]).json();
-        assert_eq!(inspected["metadata"]["name"], name.as_str(), "{lang}: the policy carries its new name");
-    }
+fn scaffold_wat_passes_as_it_is() {
+    scaffold_builds_and_passes("WAT", &[]);
+}
 
-    let again =
-        relgate(&["new", "my-wat-gate", "--lang", "wat", "--dir", dir.path().join("my-wat-gate").to_str().unwrap()]);
-    assert_eq!(again.code, 2);
-    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
-    let bad = relgate(&["new", "My Gate", "--lang", "wat", "--dir", dir.path().join("x").to_str().unwrap()]);
-    assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("policy name `My Gate` is not usable"), "{}", bad.stderr);
+#[test]
+#[cfg_attr(
+    relgate_missing = "clang",
+    ignore = "clang-19 and lld-19 are not installed (scripts/build-policies installs them)"
+)]
+fn scaffold_c_builds_and_passes() {
+    scaffold_builds_and_passes("C", &[]);
+}
+
+#[test]
+#[cfg_attr(
+    relgate_missing = "zig",
+    ignore = "Zig 0.14.1 is not installed in target/tools (scripts/build-policies installs it)"
+)]
+fn scaffold_zig_builds_and_passes() {
+    let zig = crate::common::root().join("target/tools/zig-0.14.1/bin/python");
+    scaffold_builds_and_passes("Zig", &[("ZIG", format!("{} -m ziglang", zig.display()))]);
+}
+
+#[test]
+#[cfg_attr(relgate_missing = "npm", ignore = "Node.js and npm are not installed (apt-get install nodejs npm)")]
+fn scaffold_assemblyscript_builds_and_passes() {
+    scaffold_builds_and_passes("AssemblyScript", &[]);
+}
+
+#[test]
+#[cfg_attr(
+    relgate_missing = "rust-wasm",
+    ignore = "no Rust wasm32 toolchain (`rustup target add wasm32-unknown-unknown`, or scripts/build-policies)"
+)]
+fn scaffold_rust_builds_and_passes() {
+    scaffold_builds_and_passes("Rust", &[]);
+}
+
+#[test]
+fn scaffold_rust_names_its_sdk_relative_to_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("nested/deeper/gate");
+    let run = relgate(&["new", "gate", "--lang", "rust", "--dir", project.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let manifest = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
+    let path = manifest.lines().find_map(|l| l.strip_prefix("relgate-sdk = { path = \"")).unwrap();
+    let path = path.strip_suffix("\" }").unwrap();
+    assert!(path.starts_with("../"), "{path}");
+    assert_eq!(project.join(path).canonicalize().unwrap(), crate::common::root().join("sdk").canonicalize().unwrap());
+
+    let elsewhere = dir.path().join("not-an-sdk");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let run = relgate(&[
+        "new",
+        "g2",
+        "--lang",
+        "rust",
+        "--dir",
+        dir.path().join("g2").to_str().unwrap(),
+        "--sdk",
+        elsewhere.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("is not relgate's sdk/ folder"), "{}", run.stderr);
+    assert!(!dir.path().join("g2").exists(), "nothing is created when the SDK is wrong");
+}
+
+#[test]
+fn scaffold_builds_say_what_to_install_when_their_toolchain_is_missing() {
+    use std::process::Command;
+    // A PATH with the shell's basic tools and no toolchain.
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    for tool in ["sh", "dirname", "grep", "cat"] {
+        let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().unwrap();
+        let found = String::from_utf8(found.stdout).unwrap();
+        std::os::unix::fs::symlink(found.trim(), bin.join(tool)).unwrap();
+    }
+    // (language, words its build.sh must say)
+    let cases = [
+        ("c", "apt-get update && apt-get install clang-19 lld-19"),
+        ("zig", "python3 -m pip install ziglang==0.14.1"),
+        ("assemblyscript", "needs Node.js and npm"),
+        ("rust", "rustup target add wasm32-unknown-unknown"),
+    ];
+    for (lang, words) in cases {
+        let project = dir.path().join(lang);
+        assert_eq!(relgate(&["new", "g", "--lang", lang, "--dir", project.to_str().unwrap()]).code, 0);
+        let out =
+            Command::new(bin.join("sh")).arg(project.join("build.sh")).env_clear().env("PATH", &bin).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{lang}: {stderr}");
+        assert!(stderr.starts_with("build.sh: building g.wasm needs"), "{lang}: {stderr}");
+        assert!(stderr.contains(words), "{lang}: {stderr}");
+    }
 }
 
 #[test]

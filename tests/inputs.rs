@@ -377,6 +377,22 @@ fn shallow_clone_is_an_input_error_not_an_undercount() {
         assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
     }
 
+    // A revision beyond the boundary (HEAD~1 in a `--depth 1` clone) is unknown there: the
+    // error says the clone is shallow, and how to fetch more.
+    let run = relgate(&["input", "--git", shallow_arg, "--base", "HEAD~1"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "unknown revision `HEAD~1` in git repository {shallow_arg}; the repository is a shallow clone, which may \
+             not have fetched it"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("git fetch --unshallow"), "{}", run.stderr);
+    let full = relgate(&["input", "--git", ".", "--base", "no-such-tag"]);
+    assert!(full.stderr.contains("give a branch, tag or commit id that exists there"), "{}", full.stderr);
+
     // Opted in: what the clone has is counted, and stderr says so.
     let run = relgate(&["input", "--git", shallow_arg, "--base", "v1.0.0", "--allow-shallow"]);
     assert_eq!(counts(&run), (1, 1));

@@ -4,6 +4,7 @@
 mod authoring;
 mod cli;
 mod common;
+mod docs;
 mod engine;
 mod hostile;
 mod inputs;

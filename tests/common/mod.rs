@@ -72,10 +72,19 @@ pub fn relgate(args: &[&str]) -> Run {
 }
 
 pub fn relgate_with_stdin(args: &[&str], stdin: &str) -> Run {
+    run_relgate(&root(), args, stdin)
+}
+
+/// `relgate` run in `dir`, as a user in that folder would.
+pub fn relgate_in(dir: &Path, args: &[&str]) -> Run {
+    run_relgate(dir, args, "")
+}
+
+fn run_relgate(dir: &Path, args: &[&str], stdin: &str) -> Run {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_relgate"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .env("RELGATE_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("relgate-cache"))
         .env("XDG_DATA_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("relgate-data"))
         .env_remove("RELGATE_LOG")
@@ -103,4 +112,39 @@ pub fn assert_usage_errors(command: &str, cases: &[(Vec<&str>, &str)]) {
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(run.stderr.contains(words), "{args:?}: {}", run.stderr);
     }
+}
+
+/// The commands of a Markdown document's `sh` blocks, as a shell reads them: continued
+/// lines joined, comments and blank lines dropped.
+pub fn shell_commands(markdown: &str) -> Vec<String> {
+    let mut commands = Vec::new();
+    let mut in_block = false;
+    let mut pending = String::new();
+    for line in markdown.lines() {
+        let fence = line.trim_start();
+        if fence.starts_with("```") {
+            in_block = !in_block && fence == "```sh";
+            continue;
+        }
+        if !in_block {
+            continue;
+        }
+        let line = match line.find(" #") {
+            Some(at) => &line[..at],
+            None if line.trim_start().starts_with('#') => "",
+            None => line,
+        };
+        match line.trim_end().strip_suffix('\\') {
+            Some(continued) => pending += continued,
+            None => {
+                pending += line;
+                let command = pending.split_whitespace().collect::<Vec<_>>().join(" ");
+                if !command.is_empty() {
+                    commands.push(command);
+                }
+                pending.clear();
+            }
+        }
+    }
+    commands
 }

@@ -16,7 +16,7 @@ use relgate_input::{GitRange, Label, Live, MetricsFile, Query, Side, Sources};
 /// Exit codes of `eval`: 0 allow, 1 deny, 2 usage or input error, 3 rollback, 4 the
 /// decision was made by a policy fault (fail-closed).
 #[derive(Debug, Parser)]
-#[command(name = "relgate", version, max_term_width = 100)]
+#[command(name = "relgate", version, max_term_width = 100, after_help = crate::examples::RELGATE)]
 pub struct Cli {
     /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides it.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -28,38 +28,50 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Evaluate policies on a release input and print the decision.
+    #[command(after_help = crate::examples::EVAL)]
     Eval(EvalArgs),
     /// Show a policy's digest, size, ABI version, imports, exports and metadata.
+    #[command(after_help = crate::examples::INSPECT)]
     Inspect(InspectArgs),
     /// Print the release input assembled from --input, test reports, metrics, git and flags.
+    #[command(after_help = crate::examples::INPUT)]
     Input(InputCommandArgs),
     /// Run test fixtures (*.test.json) against policies; exit 1 on any mismatch.
+    #[command(after_help = crate::examples::TEST)]
     Test(TestArgs),
     /// Scaffold a policy project that builds and passes `relgate test` as it is.
+    #[command(after_help = crate::examples::NEW)]
     New(NewArgs),
     /// Measure a policy: compile and instantiate time, evaluation latency, throughput, fuel
     /// and peak memory per evaluation.
+    #[command(after_help = crate::examples::BENCH)]
     Bench(BenchArgs),
     /// Serve gates over HTTP, for pipelines, Argo Rollouts and Flagger (docs/server.md).
+    #[command(after_help = crate::examples::SERVE)]
     Serve(ServeArgs),
     /// List, show, export, prune and replay recorded decisions (docs/decision-log.md).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = crate::examples::LOG)]
     Log(LogCommand),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum LogCommand {
     /// List decisions, newest first.
+    #[command(after_help = crate::examples::LOG)]
     List(LogListArgs),
     /// Print one decision's full record (JSON).
+    #[command(after_help = crate::examples::LOG)]
     Show(LogShowArgs),
     /// Write decisions as JSON Lines, one record a line, oldest first.
+    #[command(after_help = crate::examples::LOG)]
     Export(LogExportArgs),
     /// Evaluate recorded inputs again with other policies and print the decisions that
     /// would change. Exit 0 when none would, 1 when some would, 2 when a record cannot be
     /// replayed.
+    #[command(after_help = crate::examples::LOG)]
     Replay(LogReplayArgs),
     /// Delete the decisions a retention rule does not keep.
+    #[command(after_help = crate::examples::LOG)]
     Prune(LogPruneArgs),
 }
 
@@ -113,7 +125,7 @@ pub struct LogFilter {
     /// With this decision.
     #[arg(long, value_enum)]
     pub decision: Option<DecisionArg>,
-    /// Made at or after this time: RFC 3339 (2026-11-27T10:00:00Z), or a duration ago (24h).
+    /// Made at or after this time: RFC 3339 (2026-11-27T10:00:00Z), or a duration ago (24h, 7d).
     #[arg(long, value_name = "TIME")]
     pub since: Option<TimeArg>,
     /// Made before this time, as --since.
@@ -235,10 +247,14 @@ impl FromStr for TimeArg {
         if let Ok(time) = s.parse::<jiff::Timestamp>() {
             return Ok(TimeArg(time));
         }
-        let ago: jiff::SignedDuration = s.parse().map_err(|_| {
-            format!("expected an RFC 3339 time (2026-11-27T10:00:00Z) or a duration ago (24h), not `{s}`")
-        })?;
-        jiff::Timestamp::now().checked_sub(ago.abs()).map(TimeArg).map_err(|e| e.to_string())
+        // A duration ago, in the units of --retain (s, m, h, d, w).
+        let Ok(relgate_log::Retention::Age(ago)) = s.parse() else {
+            return Err(format!(
+                "expected an RFC 3339 time (2026-11-27T10:00:00Z) or a duration ago (24h, 7d), not `{}`",
+                relgate::printable(s)
+            ));
+        };
+        jiff::Timestamp::now().checked_sub(ago).map(TimeArg).map_err(|e| e.to_string())
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod args;
 mod bench;
+mod examples;
 mod fixture;
 mod log;
 mod new;

@@ -11,6 +11,7 @@ use crate::args::{Language, NewArgs};
 
 const README: &str = include_str!("../../../sdk/templates/README.md");
 const FIXTURE: &str = include_str!("../../../sdk/templates/fixture.test.json");
+const RELEASE: &str = include_str!("../../../sdk/templates/release.json");
 
 /// The WAT example keeps its metadata at this address, with its length in the packed
 /// location `relgate_metadata` returns.
@@ -52,7 +53,8 @@ fn wat(name: &str) -> String {
     renamed.replace(&packed(metadata_len(source)), &packed(metadata_len(&renamed)))
 }
 
-fn files(name: &str, language: Language, sdk: Option<&Path>) -> anyhow::Result<Vec<File>> {
+/// `files` for a new policy; `sdk` is the Rust SDK's path as the project's Cargo.toml names it.
+fn files(name: &str, language: Language, sdk: Option<&str>) -> Vec<File> {
     let crate_name = name.replace('-', "_");
     let (policy, source, build) = match language {
         Language::Wat => (format!("{name}.wat"), format!("{name}.wat"), ""),
@@ -91,26 +93,20 @@ fn files(name: &str, language: Language, sdk: Option<&Path>) -> anyhow::Result<V
             script(include_str!("../../../sdk/templates/assemblyscript/build.sh")),
             file(".gitignore", include_str!("../../../sdk/templates/assemblyscript/gitignore")),
         ],
-        Language::Rust => {
-            let sdk = sdk.context("a Rust policy depends on relgate-sdk: pass --sdk <relgate's sdk/ folder>")?;
-            let sdk = sdk.canonicalize().with_context(|| format!("cannot find the SDK at {}", sdk.display()))?;
-            if !sdk.join("Cargo.toml").is_file() {
-                bail!("{} is not relgate's sdk/ folder (it has no Cargo.toml)", sdk.display());
-            }
-            vec![
-                file(
-                    "Cargo.toml",
-                    include_str!("../../../sdk/templates/rust/Cargo.toml")
-                        .replace("{{sdk}}", &sdk.display().to_string()),
-                ),
-                file("src/lib.rs", include_str!("../../../sdk/templates/rust/src/lib.rs")),
-                script(include_str!("../../../sdk/templates/rust/build.sh")),
-                file(".gitignore", include_str!("../../../sdk/templates/rust/gitignore")),
-            ]
-        }
+        Language::Rust => vec![
+            file(
+                "Cargo.toml",
+                include_str!("../../../sdk/templates/rust/Cargo.toml")
+                    .replace("{{sdk}}", sdk.expect("a Rust policy has its SDK's path")),
+            ),
+            file("src/lib.rs", include_str!("../../../sdk/templates/rust/src/lib.rs")),
+            script(include_str!("../../../sdk/templates/rust/build.sh")),
+            file(".gitignore", include_str!("../../../sdk/templates/rust/gitignore")),
+        ],
     };
     let source = if source.is_empty() { files[0].path.clone() } else { source };
     files.push(file(format!("{name}.test.json"), FIXTURE.to_owned()));
+    files.push(file("release.json", RELEASE.to_owned()));
     files.push(file("README.md", README.replace("{{build}}", build)));
     for f in &mut files {
         f.contents = f
@@ -121,7 +117,42 @@ fn files(name: &str, language: Language, sdk: Option<&Path>) -> anyhow::Result<V
             .replace("{{source}}", &source)
             .replace("{{language}}", language.display());
     }
-    Ok(files)
+    files
+}
+
+/// The SDK a Rust policy depends on: `--sdk`, else the sdk/ of the checkout relgate was
+/// built from, checked to be relgate's SDK.
+fn rust_sdk(args: &NewArgs) -> anyhow::Result<PathBuf> {
+    // The workspace this relgate was built from: host/cli is two levels down.
+    let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).map(|root| root.join("sdk"));
+    let sdk = match (&args.sdk, built_from) {
+        (Some(sdk), _) => sdk.clone(),
+        (None, Some(sdk)) if sdk.is_dir() => sdk,
+        _ => bail!(
+            "a Rust policy depends on relgate-sdk, and the relgate checkout this relgate was built from is gone: \
+             pass --sdk <a relgate checkout's sdk/ folder>"
+        ),
+    };
+    let sdk = sdk.canonicalize().with_context(|| format!("cannot find the SDK at {}", sdk.display()))?;
+    let manifest = std::fs::read_to_string(sdk.join("Cargo.toml")).unwrap_or_default();
+    if !manifest.lines().any(|line| line.trim() == r#"name = "relgate-sdk""#) {
+        bail!("{} is not relgate's sdk/ folder (its Cargo.toml is not relgate-sdk's)", sdk.display());
+    }
+    Ok(sdk)
+}
+
+/// The SDK's path relative to the project, so that the project and the relgate checkout can
+/// move together; written into Cargo.toml, so it must be a plain TOML string.
+fn relative_sdk(sdk: &Path, project: &Path) -> anyhow::Result<String> {
+    let project = project.canonicalize().with_context(|| format!("cannot resolve {}", project.display()))?;
+    let relative = pathdiff::diff_paths(sdk, &project).unwrap_or_else(|| sdk.to_owned());
+    let relative = relative.to_str().filter(|s| !s.contains(['"', '\\']) && !s.contains(char::is_control));
+    relative.map(str::to_owned).with_context(|| {
+        format!(
+            "the path from {} to the SDK cannot be written into Cargo.toml; choose other folders",
+            project.display()
+        )
+    })
 }
 
 fn valid_name(name: &str) -> bool {
@@ -141,11 +172,10 @@ pub fn run(args: &NewArgs) -> anyhow::Result<ExitCode> {
     if dir.exists() {
         bail!("{} already exists; choose another name or --dir", dir.display());
     }
-    // The workspace this relgate was built from: host/cli is two levels down.
-    let default_sdk = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).map(|root| root.join("sdk"));
-    let sdk = args.sdk.clone().or_else(|| default_sdk.filter(|sdk| sdk.is_dir()));
-    let files = files(&args.name, args.lang, sdk.as_deref())?;
-    for f in &files {
+    let sdk = if args.lang == Language::Rust { Some(rust_sdk(args)?) } else { None };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let sdk = sdk.map(|sdk| relative_sdk(&sdk, &dir)).transpose()?;
+    for f in &files(&args.name, args.lang, sdk.as_deref()) {
         let path = dir.join(&f.path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;

@@ -203,12 +203,14 @@ pub enum Error {
         source: BoxError,
     },
     /// A revision does not resolve to a commit.
-    #[error("unknown revision `{rev}` in git repository {repo}; give a branch, tag or commit id that exists there")]
+    #[error("unknown revision `{rev}` in git repository {repo}; {}", unknown_revision_fix(*shallow))]
     UnknownRevision {
         /// The repository.
         repo: PathBuf,
         /// The revision.
         rev: String,
+        /// Whether the repository is a shallow clone, which may lack the revision.
+        shallow: bool,
     },
     /// A metrics file could not be read.
     #[error("cannot read metrics {path}")]
@@ -273,5 +275,14 @@ fn document(kind: &DocumentKind, path: &std::path::Path) -> String {
         format!("{kind} from standard input")
     } else {
         format!("{kind} {}", path.display())
+    }
+}
+
+fn unknown_revision_fix(shallow: bool) -> &'static str {
+    if shallow {
+        "the repository is a shallow clone, which may not have fetched it: fetch the history it needs \
+         (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout; docs/input.md, Shallow clones)"
+    } else {
+        "give a branch, tag or commit id that exists there"
     }
 }

@@ -60,7 +60,11 @@ pub(crate) fn change(range: &GitRange) -> Result<Change, Error> {
     let path = &range.repo;
     let repo = gix::discover(path).map_err(|e| git_error(path, "cannot open the repository")(boxed(e)))?;
     let resolve = |rev: &str| -> Result<gix::Commit<'_>, Error> {
-        let unknown = || Error::UnknownRevision { repo: path.clone(), rev: rev.to_owned() };
+        let unknown = || Error::UnknownRevision {
+            repo: path.clone(),
+            rev: rev.to_owned(),
+            shallow: repo.is_shallow().unwrap_or(false),
+        };
         let id = repo.rev_parse_single(rev).map_err(|_| unknown())?;
         id.object().ok().and_then(|o| o.peel_to_commit().ok()).ok_or_else(unknown)
     };

@@ -4,11 +4,25 @@
 set -eu
 cd "$(dirname "$0")"
 target=wasm32-unknown-unknown
-if rustup target list --installed 2>/dev/null | grep -qx "$target"; then
+missing() {
+  echo "build.sh: building {{name}}.wasm needs a Rust toolchain with the $target target; $1." >&2
+  echo "  with rustup (https://rustup.rs):  rustup target add $target" >&2
+  echo "  or Debian's packages:            apt-get update && apt-get install rustc-web cargo-web rust-web-src" >&2
+  echo "  (without the apt-get update, Debian may offer a rustc-web too old to build relgate-sdk)" >&2
+  exit 1
+}
+debian() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+if command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | grep -qx "$target"; then
+  command -v cargo >/dev/null || missing "cargo is not on PATH"
   cargo build --profile wasm --target "$target"
-else
+elif debian rustc-web && debian cargo-web && debian rust-web-src; then
+  command -v rustc >/dev/null || missing "rustc (for its rust-lld) is not on PATH"
   RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$(rustc --print sysroot)/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld" \
     /usr/bin/cargo build --profile wasm --target "$target" -Zbuild-std=core,alloc
+elif command -v rustup >/dev/null; then
+  missing "rustup has no $target target installed"
+else
+  missing "neither rustup's $target target nor Debian's rustc-web is installed"
 fi
 cp "target/$target/wasm/{{crate}}.wasm" {{name}}.wasm
