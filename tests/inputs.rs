@@ -334,6 +334,22 @@ fn junit_entity_bombs_and_external_entities_exit_2_naming_the_file() {
     assert_eq!((run.code, run.stdout.as_str()), (2, ""), "nothing of the file it points to is printed");
 }
 
+#[test]
+fn a_cut_off_report_is_refused_not_read_in_part() {
+    // Regression: the first half of a report whose failure is in its second half was read
+    // as the passing cases before the cut, and the default gate allowed the release.
+    let whole = std::fs::read_to_string(crate::common::root().join("tests/data/junit/nextest.xml")).unwrap();
+    let cut = &whole[..whole.find("<failure").expect("the report has a failure")];
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("junit.xml");
+    std::fs::write(&report, cut).unwrap();
+    let run = relgate(&["eval", "--junit", report.to_str().unwrap()]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{}", run.stderr);
+    let expected = format!("error: test report {} is not valid JUnit XML (line ", report.display());
+    assert!(run.stderr.starts_with(&expected), "{}", run.stderr);
+    assert!(run.stderr.contains("it is cut off"), "{}", run.stderr);
+}
+
 /// Runs git in `dir`, with no user or system configuration.
 fn git_in(dir: &std::path::Path, args: &[&str]) {
     let out = std::process::Command::new("git")

@@ -156,12 +156,59 @@ impl Report {
             saw_doctype: false,
             entities: Entities::default(),
         };
+        // The elements open at the current event, outermost first, and whether the root has
+        // closed: a report must be one whole element, so that a file cut off mid-way (its
+        // failures lost with its end) or with a second report after it is refused.
+        let mut open: Vec<Box<str>> = Vec::new();
+        let mut root_closed = false;
         loop {
             // Where the event starts: the previous one ends just before it.
             let at = reader.buffer_position();
             let event = reader
                 .read_event_into(&mut buf)
                 .map_err(|e| Problem::syntax(reader.error_position(), e.to_string()))?;
+            match &event {
+                Event::Start(_) | Event::Empty(_) if root_closed => {
+                    return Err(Problem::syntax(
+                        at,
+                        "a second root element after the report's end: one file holds one report (wrap \
+                         several in <testsuites>)",
+                    ));
+                }
+                Event::Text(t) if open.is_empty() && !t.trim_ascii().is_empty() => {
+                    let place = if root_closed { "after the report's end" } else { "before the report" };
+                    return Err(Problem::syntax(at, format!("text {place}, outside any element: this is not XML")));
+                }
+                Event::CData(_) | Event::GeneralRef(_) if open.is_empty() => {
+                    return Err(Problem::syntax(at, "content outside the root element: this is not XML"));
+                }
+                Event::Start(e) => open.push(e.name().as_ref().into()),
+                Event::End(_) => {
+                    open.pop();
+                    root_closed = open.is_empty();
+                }
+                Event::Empty(_) if open.is_empty() => root_closed = true,
+                Event::Eof if !open.is_empty() => {
+                    let names: Vec<String> = open.iter().map(|n| format!("<{}>", printable_name(n))).collect();
+                    return Err(Problem::syntax(
+                        at,
+                        format!(
+                            "the report ends inside {}: it is cut off (a runner that crashed or a copy that \
+                             did not finish), and what it lost may be failures",
+                            names.join(" in ")
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            if let Event::Text(t) = &event
+                && let Some(bad) = t.find(|c: char| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r' | '\x7f'))
+            {
+                return Err(Problem::syntax(
+                    at + bad as u64,
+                    format!("a control character (0x{:02x}), which XML does not allow", t.as_bytes()[bad]),
+                ));
+            }
             match event {
                 Event::DocType(d) => {
                     // The text ends just before the closing `>`.
@@ -507,6 +554,11 @@ impl Parser<'_> {
     }
 }
 
+/// An element name for a message: at most 64 characters, nothing that redraws a terminal.
+fn printable_name(name: &str) -> String {
+    name.chars().take(64).map(|c| if c.is_control() { '?' } else { c }).collect()
+}
+
 /// What is wrong with a report, and where.
 #[derive(Debug)]
 struct Problem {
@@ -607,6 +659,12 @@ impl Entities {
     /// and why.
     fn attribute_value<'v>(&mut self, raw: &'v str) -> Result<Cow<'v, str>, (usize, Refusal)> {
         const SPECIAL: [char; 4] = ['&', '\t', '\n', '\r'];
+        if let Some(at) = raw.find('<') {
+            return Err((at, Refusal::Value("has a `<`, which XML does not allow there; write `&lt;`".into())));
+        }
+        if let Some(at) = raw.find(|c: char| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r' | '\x7f')) {
+            return Err((at, Refusal::Value("has a control character, which XML does not allow".into())));
+        }
         if !raw.contains(SPECIAL) {
             return Ok(Cow::Borrowed(raw));
         }
@@ -1140,6 +1198,46 @@ mod tests {
             r#"<testsuite name="s"><testcase name="t"><failure message="{long}"/></testcase></testsuite>"#
         ));
         assert_eq!(tests.failures[0].message.chars().count(), MAX_MESSAGE + 1);
+    }
+
+    #[test]
+    fn broken_reports_are_refused_not_read_in_part() {
+        // Regression: each of these was read as the cases before the break, hiding what
+        // came after it (a cut-off report's header declared the failures it lost).
+        const CASE: &str = r#"<testcase name="a"/>"#;
+        let cases = [
+            (
+                format!(r#"<testsuite tests="2" failures="1">{CASE}<testcase name="b"><failure>"#),
+                "(line 1, column 83): the report ends inside <testsuite> in <testcase> in <failure>: it is cut off",
+            ),
+            (format!("<testsuite>{CASE}"), "the report ends inside <testsuite>: it is cut off"),
+            (
+                format!("<testsuite>{CASE}</testsuite>\n<testsuite/>"),
+                "(line 2, column 1): a second root element after the report's end",
+            ),
+            (format!("<testsuite>{CASE}</testsuite>\ntrailing"), "text after the report's end, outside any element"),
+            (format!("junk<testsuite>{CASE}</testsuite>"), "text before the report, outside any element"),
+            (
+                r#"<testsuite><testcase name="a<b"/></testsuite>"#.to_owned(),
+                "attribute `name` of <testcase> has a `<`, which XML does not allow there",
+            ),
+            (
+                "<testsuite><testcase name=\"a\u{1b}[2J\"/></testsuite>".to_owned(),
+                "attribute `name` of <testcase> has a control character",
+            ),
+            (
+                format!("<testsuite>{CASE}<testcase name=\"b\"><failure>x\u{7}y</failure></testcase></testsuite>"),
+                "(line 1, column 61): a control character (0x07), which XML does not allow",
+            ),
+        ];
+        for (xml, expected) in cases {
+            let error = error(&xml);
+            assert!(error.contains(expected), "{xml}: {error}");
+            assert!(!error.contains('\u{1b}'), "{error}");
+        }
+        // What may follow the root: white space, comments and processing instructions.
+        let tests = parse(&format!("<?xml version=\"1.0\"?>\n<testsuite>{CASE}</testsuite>\n<!-- end -->\n"));
+        assert_eq!(tests.total, 1);
     }
 
     #[test]
