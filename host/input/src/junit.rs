@@ -5,10 +5,14 @@
 //! retried pass), jest-junit and go-junit-report.
 //!
 //! Counts come from the test cases, not from the suites' own attributes, which tools fill
-//! in inconsistently. A case is counted once, however often it appears (pytest repeats a
-//! case whose teardown errored): an error outranks a failure, which outranks a skip, which
-//! outranks a pass. A case that passed after failing (`flakyFailure`, `flakyError`) counts
-//! as passed and flaky. The parse streams, so report size costs time, not memory.
+//! in inconsistently. Every `<testcase>` element is a test of its own, whatever its name:
+//! parameterised and data-provider tests routinely share one. Two elements are merged only
+//! by a documented rule of the tool that wrote them ([`Rule`]): pytest's second entry for a
+//! test whose teardown errored (the worse outcome wins: an error outranks a failure, which
+//! outranks a skip, which outranks a pass), and reruns in Go's and TestNG's reports (the
+//! last attempt decides; a pass after a failure is flaky). A case that passed after failing
+//! within one element (`flakyFailure`, `flakyError`) counts as passed and flaky. The parse
+//! streams, so report size costs time, not memory.
 //!
 //! A report may declare entities in its internal DTD subset (`<!DOCTYPE testsuites
 //! [<!ENTITY nbsp "&#160;">]>`) and use them in names and messages: they are expanded as XML
@@ -19,7 +23,6 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasher;
 use std::io::BufRead;
 use std::path::Path;
 use std::sync::Arc;
@@ -83,11 +86,6 @@ struct Case {
 #[derive(Debug, Default)]
 pub(crate) struct Report {
     cases: Vec<Case>,
-    /// Cases by their key's hash; a key whose hash another key has is in `collisions`, so
-    /// that no two distinct cases ever merge.
-    index: HashMap<u64, usize>,
-    collisions: HashMap<CaseKey, usize>,
-    hasher: std::hash::RandomState,
     /// Suite names, each kept once.
     names: HashSet<Arc<str>>,
     suite_order: Vec<Arc<str>>,
@@ -155,6 +153,10 @@ impl Report {
             saw_root: false,
             saw_doctype: false,
             entities: Entities::default(),
+            producer: Producer::Other,
+            previous: None,
+            attempts: HashMap::new(),
+            merged: Vec::new(),
         };
         // The elements open at the current event, outermost first, and whether the root has
         // closed: a report must be one whole element, so that a file cut off mid-way (its
@@ -221,10 +223,19 @@ impl Report {
                 Event::CData(t) => parser.text(&t),
                 Event::GeneralRef(r) => parser.general_ref(&r, at)?,
                 Event::End(e) => parser.end(e.local_name().as_ref()),
+                Event::Comment(c) if !parser.saw_root && c.contains("org.testng.reporters") => {
+                    parser.producer = Producer::TestNg;
+                }
                 Event::Eof => break,
                 _ => {}
             }
             buf.clear();
+        }
+        for (rule, count, example) in &parser.merged {
+            tracing::info!(
+                "test report {file}: {count} <testcase> element(s) merged into an earlier one by {} (for example {example})",
+                rule.describe(parser.producer)
+            );
         }
         if !parser.saw_root {
             return Err(Problem::syntax(0, "the file is empty: no <testsuites> or <testsuite> element"));
@@ -242,37 +253,10 @@ impl Report {
         name
     }
 
-    /// Records a case, merging it with an earlier one of the same key.
-    fn finish(&mut self, case: Case) {
-        let hash = self.hasher.hash_one(&case.key);
-        let found = match self.index.get(&hash) {
-            Some(&at) if self.cases[at].key == case.key => Some(at),
-            Some(_) => self.collisions.get(&case.key).copied(),
-            None => None,
-        };
-        match found {
-            Some(at) => {
-                let earlier = &mut self.cases[at];
-                earlier.flaky |= case.flaky;
-                earlier.duration_ms += case.duration_ms;
-                if case.status > earlier.status {
-                    earlier.status = case.status;
-                    earlier.message = case.message;
-                }
-            }
-            None => {
-                let at = self.cases.len();
-                match self.index.entry(hash) {
-                    std::collections::hash_map::Entry::Occupied(_) => {
-                        self.collisions.insert(case.key.clone(), at);
-                    }
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(at);
-                    }
-                }
-                self.cases.push(case);
-            }
-        }
+    /// Records a case; its index in `cases`.
+    fn push(&mut self, case: Case) -> usize {
+        self.cases.push(case);
+        self.cases.len() - 1
     }
 
     /// The `tests` section of the release input.
@@ -353,6 +337,57 @@ struct Parser<'r> {
     saw_doctype: bool,
     /// The entities the report's DTD declares.
     entities: Entities,
+    /// The tool that wrote the report, where a merge rule depends on it.
+    producer: Producer,
+    /// The case finished last in the open suite, for pytest's duplicate entry.
+    previous: Option<usize>,
+    /// Where a report's repeated entries are attempts of one test (Go, TestNG): each
+    /// test's case, by key.
+    attempts: HashMap<CaseKey, usize>,
+    /// How many `<testcase>` elements each rule merged into an earlier one, with one
+    /// example, to say so once per report.
+    merged: Vec<(Rule, usize, String)>,
+}
+
+/// A tool whose reports repeat a test's `<testcase>` for its attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Producer {
+    /// Any other: every `<testcase>` is a test of its own.
+    Other,
+    /// go-junit-report and gotestsum (a `go.version` property): Go names each test and
+    /// subtest uniquely within its package, so a repeated name is a rerun (`gotestsum
+    /// --rerun-fails`).
+    Go,
+    /// TestNG's JUnit reporters (their `Generated by org.testng.reporters` comment): a
+    /// retried attempt is reported skipped, before the attempt after it.
+    TestNg,
+}
+
+/// A documented rule by which two `<testcase>` elements are one test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// Older pytest reports a test whose teardown errored twice, one entry after the other:
+    /// the second holds the teardown error. The test's outcome is the worse of the two.
+    PytestTeardown,
+    /// A rerun of a test that failed (Go) or of a retried one (TestNG): the last attempt
+    /// decides, and a pass after a failure is flaky.
+    Rerun,
+}
+
+impl Rule {
+    fn describe(self, producer: Producer) -> &'static str {
+        match (self, producer) {
+            (Rule::PytestTeardown, _) => "pytest's second entry for a test whose teardown errored",
+            (Rule::Rerun, Producer::TestNg) => "TestNG's retries: a skipped attempt before the attempt after it",
+            (Rule::Rerun, _) => "Go's reruns (gotestsum --rerun-fails): a repeated test name",
+        }
+    }
+}
+
+/// Whether a case is the entry pytest adds for a test whose teardown errored.
+fn pytest_teardown_entry(case: &Case) -> bool {
+    case.status == Status::Errored
+        && (case.message.starts_with("failed on teardown with") || case.message == "test teardown failure")
 }
 
 impl Parser<'_> {
@@ -393,6 +428,12 @@ impl Parser<'_> {
                 }
                 let [class, case, time] = self.attributes(e, at, ["classname", "name", "time"])?;
                 self.start_case(class, case, time, empty);
+            }
+            "property" => {
+                let [property] = self.attributes(e, at, ["name"])?;
+                if property.as_deref() == Some("go.version") {
+                    self.producer = Producer::Go;
+                }
             }
             other => {
                 if let Some(outcome) = outcome(other) {
@@ -459,6 +500,7 @@ impl Parser<'_> {
     }
 
     fn start_suite(&mut self, name: Option<String>, time: Option<String>, empty: bool) {
+        self.previous = None;
         let suite = self.report.intern(name.as_deref().unwrap_or(self.file));
         if !self.report.suite_time.contains_key(&suite) {
             self.report.suite_order.push(suite.clone());
@@ -536,6 +578,7 @@ impl Parser<'_> {
         match name {
             "testsuite" => {
                 self.suites.pop();
+                self.previous = None;
             }
             "testcase" => self.finish_case(),
             other if outcome(other).is_some() => {
@@ -547,10 +590,56 @@ impl Parser<'_> {
         }
     }
 
+    /// Records the open case: as a test of its own, or, where a rule says that it is an
+    /// earlier case's second entry or next attempt, merged into that case.
     fn finish_case(&mut self) {
-        if let Some(case) = self.current.take() {
-            self.report.finish(case);
-        }
+        let Some(case) = self.current.take() else { return };
+        let cases = &self.report.cases;
+        let rerun = match self.producer {
+            Producer::Other => None,
+            Producer::Go => self.attempts.get(&case.key).copied(),
+            Producer::TestNg => self.attempts.get(&case.key).copied().filter(|&at| cases[at].status == Status::Skipped),
+        };
+        let merge = rerun.map(|at| (at, Rule::Rerun)).or_else(|| {
+            let previous = self.previous.filter(|&at| cases[at].key == case.key && pytest_teardown_entry(&case));
+            previous.map(|at| (at, Rule::PytestTeardown))
+        });
+        let at = match merge {
+            None => {
+                let key = (self.producer != Producer::Other).then(|| case.key.clone());
+                let at = self.report.push(case);
+                if let Some(key) = key {
+                    self.attempts.insert(key, at);
+                }
+                at
+            }
+            Some((at, rule)) => {
+                let earlier = &mut self.report.cases[at];
+                let example = format!("{}::{}", earlier.key.suite, earlier.key.name);
+                match self.merged.iter_mut().find(|(r, ..)| *r == rule) {
+                    Some((_, count, _)) => *count += 1,
+                    None => self.merged.push((rule, 1, printable_name(&example))),
+                }
+                earlier.duration_ms += case.duration_ms;
+                match rule {
+                    Rule::PytestTeardown => {
+                        earlier.flaky |= case.flaky;
+                        if case.status > earlier.status {
+                            earlier.status = case.status;
+                            earlier.message = case.message;
+                        }
+                    }
+                    Rule::Rerun => {
+                        let failed_before = earlier.status != Status::Passed || earlier.flaky;
+                        earlier.flaky = case.flaky || (failed_before && case.status == Status::Passed);
+                        earlier.status = case.status;
+                        earlier.message = case.message;
+                    }
+                }
+                at
+            }
+        };
+        self.previous = Some(at);
     }
 }
 
@@ -1117,26 +1206,6 @@ fn line_column(bytes: &[u8], position: u64) -> (usize, usize) {
 mod tests {
     use super::*;
 
-    fn case(suite: &str, name: &str, status: Status) -> Case {
-        let key = CaseKey { suite: suite.into(), class: "c".into(), name: name.into() };
-        Case { key, status, flaky: false, message: String::new(), duration_ms: 1.0 }
-    }
-
-    #[test]
-    fn cases_whose_keys_share_a_hash_never_merge() {
-        let mut report = Report::default();
-        report.finish(case("s", "a", Status::Passed));
-        // Pretend that "b" hashes as "a" does.
-        let b = report.hasher.hash_one(&case("s", "b", Status::Passed).key);
-        report.index.insert(b, 0);
-        report.finish(case("s", "b", Status::Failed));
-        report.finish(case("s", "b", Status::Passed));
-        report.finish(case("s", "a", Status::Passed));
-        let tests = report.tests();
-        assert_eq!((tests.total, tests.passed, tests.failed), (2, 1, 1));
-        assert_eq!(tests.failures[0].name, "b");
-    }
-
     fn parse(xml: &str) -> Tests {
         let mut report = Report::default();
         if let Err(problem) = report.parse(xml.as_bytes(), "report.xml") {
@@ -1169,7 +1238,7 @@ mod tests {
             r#"<testsuite name="s" time="1,234.5">
                  <testcase classname="c" name="a" time="0.5"/>
                  <testcase classname="c" name="b"><failure message="boom">trace</failure></testcase>
-                 <testcase classname="c" name="b"><error message="teardown failed"/></testcase>
+                 <testcase classname="c" name="b"><error message="test teardown failure"/></testcase>
                  <testcase classname="c" name="d"><skipped/></testcase>
                  <testcase classname="c" name="e"><flakyFailure message="once"/></testcase>
                </testsuite>"#,
@@ -1178,7 +1247,7 @@ mod tests {
             (tests.total, tests.passed, tests.failed, tests.errors, tests.skipped, tests.flaky),
             (4, 2, 0, 1, 1, 1)
         );
-        assert_eq!(tests.failures[0].message, "teardown failed");
+        assert_eq!(tests.failures[0].message, "test teardown failure");
         assert_eq!(tests.suites[0].duration_ms, Some(1_234_500.0));
     }
 
@@ -1198,6 +1267,87 @@ mod tests {
             r#"<testsuite name="s"><testcase name="t"><failure message="{long}"/></testcase></testsuite>"#
         ));
         assert_eq!(tests.failures[0].message.chars().count(), MAX_MESSAGE + 1);
+    }
+
+    /// (status, flaky) of each case read, in order, with the totals.
+    fn outcomes(xml: &str) -> (Vec<(String, FailureKind)>, [u64; 6]) {
+        let t = parse(xml);
+        let failures = t.failures.iter().map(|f| (f.name.clone(), f.kind)).collect();
+        (failures, [t.total, t.passed, t.failed, t.errors, t.skipped, t.flaky])
+    }
+
+    #[test]
+    fn distinct_cases_that_share_a_name_stay_distinct() {
+        // Regression: parameterised cases sharing suite, class and name were merged, so two
+        // failures read as one and a failure beside a same-named pass could vanish.
+        let (failures, counts) = outcomes(
+            r#"<testsuite name="s">
+                 <testcase classname="c" name="each"/>
+                 <testcase classname="c" name="each"><failure message="first"/></testcase>
+                 <testcase classname="c" name="each"><failure message="second"/></testcase>
+                 <testcase classname="c" name="each"><skipped/></testcase>
+               </testsuite>"#,
+        );
+        assert_eq!(counts, [4, 1, 2, 0, 1, 0]);
+        assert_eq!(failures.len(), 2);
+        // The same in two reports, or in two suites of one, is two tests too.
+        let mut report = Report::default();
+        for _ in 0..2 {
+            report
+                .parse(r#"<testsuite name="s"><testcase name="t"><failure/></testcase></testsuite>"#.as_bytes(), "r")
+                .unwrap();
+        }
+        assert_eq!((report.tests().total, report.tests().failed), (2, 2));
+    }
+
+    #[test]
+    fn merges_follow_each_producers_documented_rule() {
+        const GO: &str = r#"<properties><property name="go.version" value="go1.23.4 linux/amd64"/></properties>"#;
+        const TESTNG: &str = "<!-- Generated by org.testng.reporters.JUnitReportReporter -->\n";
+        // (report, [total, passed, failed, errors, skipped, flaky])
+        let cases = [
+            // pytest: the teardown entry right after its test merges, the worse outcome wins.
+            (
+                r#"<testsuite name="pytest"><testcase classname="t" name="a"/><testcase classname="t" name="a"><error message="failed on teardown with &quot;RuntimeError&quot;"/></testcase></testsuite>"#.to_owned(),
+                [1, 0, 0, 1, 0, 0],
+            ),
+            // ...but not an error entry of another message, nor one that is not adjacent.
+            (
+                r#"<testsuite><testcase name="a"/><testcase name="a"><error message="boom"/></testcase></testsuite>"#.to_owned(),
+                [2, 1, 0, 1, 0, 0],
+            ),
+            (
+                r#"<testsuite><testcase name="a"/><testcase name="b"/><testcase name="a"><error message="test teardown failure"/></testcase></testsuite>"#.to_owned(),
+                [3, 2, 0, 1, 0, 0],
+            ),
+            // Go (gotestsum --rerun-fails): failed, then passed, is one flaky pass...
+            (
+                format!(r#"<testsuites><testsuite name="pkg">{GO}<testcase classname="pkg" name="TestA"><failure message="Failed"/></testcase><testcase classname="pkg" name="TestA"/></testsuite></testsuites>"#),
+                [1, 1, 0, 0, 0, 1],
+            ),
+            // ...failed every time is one failure; without go.version, it stays two.
+            (
+                format!(r#"<testsuite name="pkg">{GO}<testcase name="TestA"><failure/></testcase><testcase name="TestA"><failure/></testcase></testsuite>"#),
+                [1, 0, 1, 0, 0, 0],
+            ),
+            (
+                r#"<testsuite name="pkg"><testcase name="TestA"><failure/></testcase><testcase name="TestA"/></testsuite>"#.to_owned(),
+                [2, 1, 1, 0, 0, 0],
+            ),
+            // TestNG: a skipped attempt, then a pass, is a flaky pass; a data provider's
+            // same-named iterations that passed or failed stay distinct.
+            (
+                format!(r#"{TESTNG}<testsuite name="T"><testcase classname="T" name="m"><skipped/></testcase><testcase classname="T" name="m"/></testsuite>"#),
+                [1, 1, 0, 0, 0, 1],
+            ),
+            (
+                format!(r#"{TESTNG}<testsuite name="T"><testcase name="m"/><testcase name="m"><failure/></testcase><testcase name="m"/></testsuite>"#),
+                [3, 2, 1, 0, 0, 0],
+            ),
+        ];
+        for (xml, expected) in cases {
+            assert_eq!(outcomes(&xml).1, expected, "{xml}");
+        }
     }
 
     #[test]
