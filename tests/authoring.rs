@@ -181,17 +181,26 @@ fn section<'a>(markdown: &'a str, title: &str) -> &'a str {
 }
 
 /// Runs documented commands as a user types them, in `dir`: `cd`, `&&`, a project's
-/// `./build.sh` (with `env`) and `relgate`, whose outcome each command must be the one its
-/// documentation promises. Any other command fails the test, so the docs cannot grow
-/// steps that no test runs.
+/// `./build.sh` (with `env`) and `relgate`, whose outcome must be the one its documentation
+/// promises; `relgate input` reads the JUnit reports it names from a `reports/` folder made
+/// for it, and `> FILE` keeps its output. Any other command fails the test, so the docs
+/// cannot grow steps that no test runs.
 fn follow(commands: &[String], dir: &std::path::Path, env: &[(&str, String)], what: &str) -> std::path::PathBuf {
     use std::process::Command;
     let mut cwd = dir.to_owned();
     for command in commands {
         for step in command.split(" && ") {
-            let words: Vec<&str> = step.split_whitespace().collect();
-            match words.as_slice() {
-                ["cd", to] => cwd = cwd.join(to),
+            let (step, into) = match step.split_once(" > ") {
+                Some((step, file)) => (step, Some(file.trim())),
+                None => (step, None),
+            };
+            let words = crate::common::shell_words(step);
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            let run = match words.as_slice() {
+                ["cd", to] => {
+                    cwd = cwd.join(to);
+                    continue;
+                }
                 ["./build.sh"] => {
                     let out = Command::new(cwd.join("build.sh"))
                         .current_dir(&cwd)
@@ -199,19 +208,29 @@ fn follow(commands: &[String], dir: &std::path::Path, env: &[(&str, String)], wh
                         .output()
                         .unwrap();
                     assert!(out.status.success(), "{what}: `{step}`: {}", String::from_utf8_lossy(&out.stderr));
+                    continue;
                 }
-                ["relgate", "input", ..] => {} // names pipeline reports the example does not have
                 ["relgate", args @ ..] => {
-                    let run = crate::common::relgate_in(&cwd, args);
-                    assert_eq!(run.code, 0, "{what}: `{step}`:\n{}\n{}", run.stdout, run.stderr);
-                    match args[0] {
-                        "new" => assert!(run.stdout.starts_with("created "), "{what}: {}", run.stdout),
-                        "test" => assert!(run.stdout.ends_with("3 passed, 0 failed\n"), "{what}:\n{}", run.stdout),
-                        "eval" => assert!(run.stdout.starts_with("decision: allow"), "{what}:\n{}", run.stdout),
-                        other => panic!("{what}: `relgate {other}` is documented but no test checks it"),
+                    if args[0] == "input" {
+                        let reports = cwd.join("reports");
+                        std::fs::create_dir_all(&reports).unwrap();
+                        let report = crate::common::root().join("tests/data/junit/pytest-xunit2.xml");
+                        std::fs::copy(report, reports.join("junit.xml")).unwrap();
                     }
+                    crate::common::relgate_in(&cwd, args)
                 }
                 _ => panic!("{what}: `{step}` is documented but no test runs it"),
+            };
+            assert_eq!(run.code, 0, "{what}: `{step}`:\n{}\n{}", run.stdout, run.stderr);
+            match words[1] {
+                "new" => assert!(run.stdout.starts_with("created "), "{what}: {}", run.stdout),
+                "test" => assert!(run.stdout.ends_with("3 passed, 0 failed\n"), "{what}:\n{}", run.stdout),
+                "eval" => assert!(run.stdout.starts_with("decision: allow"), "{what}:\n{}", run.stdout),
+                "input" => assert!(run.json()["tests"]["total"].as_u64() > Some(0), "{what}:\n{}", run.stdout),
+                other => panic!("{what}: `relgate {other}` is documented but no test checks it"),
+            }
+            if let Some(file) = into {
+                std::fs::write(cwd.join(file), &run.stdout).unwrap();
             }
         }
     }
@@ -241,12 +260,22 @@ fn scaffold_builds_and_passes(title: &str, env: &[(&str, String)]) {
 #[test]
 fn scaffold_wat_passes_as_it_is() {
     scaffold_builds_and_passes("WAT", &[]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let gate = dir.path().join("gate");
+    assert_eq!(relgate(&["new", "gate", "--lang", "wat", "--dir", gate.to_str().unwrap()]).code, 0);
+    let again = relgate(&["new", "gate", "--lang", "wat", "--dir", gate.to_str().unwrap()]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("already exists; choose another name or --dir"), "{}", again.stderr);
+    let bad = relgate(&["new", "My Gate", "--lang", "wat", "--dir", dir.path().join("x").to_str().unwrap()]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("policy name `My Gate` is not usable"), "{}", bad.stderr);
 }
 
 #[test]
 #[cfg_attr(
     relgate_missing = "clang",
-    ignore = "clang-19 and lld-19 are not installed (scripts/build-policies installs them)"
+    ignore = "no clang-19 and lld-19 when the suite was built (scripts/build-policies installs them)"
 )]
 fn scaffold_c_builds_and_passes() {
     scaffold_builds_and_passes("C", &[]);
@@ -255,7 +284,7 @@ fn scaffold_c_builds_and_passes() {
 #[test]
 #[cfg_attr(
     relgate_missing = "zig",
-    ignore = "Zig 0.14.1 is not installed in target/tools (scripts/build-policies installs it)"
+    ignore = "no Zig 0.14.1 in target/tools when the suite was built (scripts/build-policies installs it)"
 )]
 fn scaffold_zig_builds_and_passes() {
     let zig = crate::common::root().join("target/tools/zig-0.14.1/bin/python");
@@ -263,7 +292,10 @@ fn scaffold_zig_builds_and_passes() {
 }
 
 #[test]
-#[cfg_attr(relgate_missing = "npm", ignore = "Node.js and npm are not installed (apt-get install nodejs npm)")]
+#[cfg_attr(
+    relgate_missing = "npm",
+    ignore = "no Node.js and npm when the suite was built (Node.js 20 or later, from nodejs.org)"
+)]
 fn scaffold_assemblyscript_builds_and_passes() {
     scaffold_builds_and_passes("AssemblyScript", &[]);
 }
@@ -271,7 +303,7 @@ fn scaffold_assemblyscript_builds_and_passes() {
 #[test]
 #[cfg_attr(
     relgate_missing = "rust-wasm",
-    ignore = "no Rust wasm32 toolchain (`rustup target add wasm32-unknown-unknown`, or scripts/build-policies)"
+    ignore = "no Rust wasm32 toolchain when the suite was built (`rustup target add wasm32-unknown-unknown`)"
 )]
 fn scaffold_rust_builds_and_passes() {
     scaffold_builds_and_passes("Rust", &[]);
@@ -279,61 +311,87 @@ fn scaffold_rust_builds_and_passes() {
 
 #[test]
 fn scaffold_rust_names_its_sdk_relative_to_itself() {
-    let dir = tempfile::tempdir().unwrap();
-    let project = dir.path().join("nested/deeper/gate");
+    // A project inside the checkout names the SDK by a path within it, so the two move together.
+    let root = crate::common::root().canonicalize().unwrap();
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let project = dir.path().canonicalize().unwrap().join("nested/gate");
     let run = relgate(&["new", "gate", "--lang", "rust", "--dir", project.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let manifest = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
-    let path = manifest.lines().find_map(|l| l.strip_prefix("relgate-sdk = { path = \"")).unwrap();
-    let path = path.strip_suffix("\" }").unwrap();
-    assert!(path.starts_with("../"), "{path}");
-    assert_eq!(project.join(path).canonicalize().unwrap(), crate::common::root().join("sdk").canonicalize().unwrap());
+    let depth = project.strip_prefix(&root).expect("the project is inside the checkout").components().count();
+    let expected = format!("relgate-sdk = {{ path = \"{}sdk\" }}", "../".repeat(depth));
+    assert!(manifest.lines().any(|l| l == expected), "{expected} in:\n{manifest}");
 
     let elsewhere = dir.path().join("not-an-sdk");
     std::fs::create_dir(&elsewhere).unwrap();
-    let run = relgate(&[
-        "new",
-        "g2",
-        "--lang",
-        "rust",
-        "--dir",
-        dir.path().join("g2").to_str().unwrap(),
-        "--sdk",
-        elsewhere.to_str().unwrap(),
-    ]);
+    let g2 = dir.path().join("g2");
+    let run =
+        relgate(&["new", "g2", "--lang", "rust", "--dir", g2.to_str().unwrap(), "--sdk", elsewhere.to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("is not relgate's sdk/ folder"), "{}", run.stderr);
-    assert!(!dir.path().join("g2").exists(), "nothing is created when the SDK is wrong");
+    assert!(!g2.exists(), "nothing is created when the SDK is wrong");
 }
 
 #[test]
 fn scaffold_builds_say_what_to_install_when_their_toolchain_is_missing() {
     use std::process::Command;
-    // A PATH with the shell's basic tools and no toolchain.
     let dir = tempfile::tempdir().unwrap();
-    let bin = dir.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    for tool in ["sh", "dirname", "grep", "cat"] {
-        let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().unwrap();
-        let found = String::from_utf8(found.stdout).unwrap();
-        std::os::unix::fs::symlink(found.trim(), bin.join(tool)).unwrap();
-    }
-    // (language, words its build.sh must say)
-    let cases = [
-        ("c", "apt-get update && apt-get install clang-19 lld-19"),
-        ("zig", "python3 -m pip install ziglang==0.14.1"),
-        ("assemblyscript", "needs Node.js and npm"),
-        ("rust", "rustup target add wasm32-unknown-unknown"),
+    // A folder of the shell's basic tools, and `fakes`: programs that answer as a partial
+    // toolchain would.
+    let bin = |name: &str, fakes: &[(&str, &str)]| {
+        let bin = dir.path().join(name);
+        std::fs::create_dir(&bin).unwrap();
+        for tool in ["sh", "dirname", "grep", "cat", "sed"] {
+            let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().unwrap();
+            std::os::unix::fs::symlink(String::from_utf8(found.stdout).unwrap().trim(), bin.join(tool)).unwrap();
+        }
+        for (fake, script) in fakes {
+            let path = bin.join(fake);
+            std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        }
+        bin
+    };
+    /// Programs of a partial toolchain: (name, what the script does).
+    type Fakes = &'static [(&'static str, &'static str)];
+    // (language, the fake programs, words its build.sh must say)
+    let cases: [(&str, Fakes, &str); 9] = [
+        ("c", &[], "clang is not installed.\n  Debian/Ubuntu: apt-get update && apt-get install clang-19 lld-19"),
+        ("c", &[("clang-19", "exit 0")], "clang is there, but lld (wasm-ld) is not"),
+        ("zig", &[], "`python3 -m ziglang` does not run"),
+        ("zig", &[("python3", "echo 0.13.0")], "`python3 -m ziglang` is Zig 0.13.0"),
+        ("assemblyscript", &[], "node is not installed"),
+        (
+            "assemblyscript",
+            &[("node", "[ \"$1\" = --version ] && echo v18.19.0; exit 1"), ("npm", "exit 0")],
+            "node is v18.19.0",
+        ),
+        ("rust", &[], "neither rustup's wasm32-unknown-unknown target nor Debian's rustc-web is installed"),
+        (
+            "rust",
+            &[("rustup", "echo x86_64-unknown-linux-gnu")],
+            "rustup has no wasm32-unknown-unknown target installed",
+        ),
+        (
+            "rust",
+            &[("dpkg-query", "echo 'install ok installed'"), ("rustc", "exit 1"), ("rust-lld", "exit 1")],
+            "no rust-lld runs (Debian's rust-web-llvm brings one, with its lld)",
+        ),
     ];
-    for (lang, words) in cases {
-        let project = dir.path().join(lang);
+    for (i, (lang, fakes, words)) in cases.into_iter().enumerate() {
+        let path = bin(&format!("bin{i}"), fakes);
+        let project = dir.path().join(format!("project{i}"));
         assert_eq!(relgate(&["new", "g", "--lang", lang, "--dir", project.to_str().unwrap()]).code, 0);
-        let out =
-            Command::new(bin.join("sh")).arg(project.join("build.sh")).env_clear().env("PATH", &bin).output().unwrap();
+        let out = Command::new(path.join("sh"))
+            .arg(project.join("build.sh"))
+            .env_clear()
+            .env("PATH", &path)
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{lang}: {stderr}");
-        assert!(stderr.starts_with("build.sh: building g.wasm needs"), "{lang}: {stderr}");
-        assert!(stderr.contains(words), "{lang}: {stderr}");
+        assert_eq!(out.status.code(), Some(1), "{lang} {fakes:?}: {stderr}");
+        assert!(stderr.starts_with("build.sh: building g.wasm needs"), "{lang} {fakes:?}: {stderr}");
+        assert!(stderr.contains(words), "{lang} {fakes:?}: {stderr}");
     }
 }
 

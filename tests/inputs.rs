@@ -406,7 +406,9 @@ fn shallow_clone_is_an_input_error_not_an_undercount() {
         run.stderr
     );
     assert!(run.stderr.contains("git fetch --unshallow"), "{}", run.stderr);
-    let full = relgate(&["input", "--git", ".", "--base", "no-such-tag"]);
+    let full = relgate(&["input", "--git", repo.path().to_str().unwrap(), "--base", "no-such-tag"]);
+    assert_eq!(full.code, 2, "{}", full.stderr);
+    assert!(full.stderr.contains("`no-such-tag` in git repository"), "{}", full.stderr);
     assert!(full.stderr.contains("give a branch, tag or commit id that exists there"), "{}", full.stderr);
 
     // Opted in: what the clone has is counted, and stderr says so.

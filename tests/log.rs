@@ -29,10 +29,10 @@ fn locations(dir: &Path) -> Vec<(String, Option<postgres::Database>)> {
 #[test]
 #[cfg_attr(
     relgate_missing = "postgres",
-    ignore = "no PostgreSQL at RELGATE_TEST_POSTGRES (default 127.0.0.1:5432): the decision-log tests ran on SQLite only"
+    ignore = "no PostgreSQL answered at RELGATE_TEST_POSTGRES (default 127.0.0.1:5432) when the suite was built: the decision-log tests run on SQLite only"
 )]
 fn postgres_answers_for_the_decision_log_tests() {
-    let database = postgres::database().expect("PostgreSQL answered when the suite was built, but not now");
+    let database = postgres::database().expect("PostgreSQL answered when the suite was built, but not now: start it, or `touch host/cli/build.rs` to build the suite without it");
     let log = Log::open(&database.url.parse::<Location>().unwrap()).unwrap();
     let page = log.list(&relgate_log::Filter::default(), relgate_log::Order::NewestFirst, None, 10).unwrap();
     assert_eq!(page.records.len(), 0, "a new database holds no decisions");

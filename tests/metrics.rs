@@ -74,7 +74,7 @@ const LATENCY_QUERIES: [&str; 4] = [
 #[test]
 #[cfg_attr(
     relgate_missing = "prometheus",
-    ignore = "prometheus and promtool are not installed (`apt-get install prometheus`; .ci/run does)"
+    ignore = "no prometheus and promtool when the suite was built (`apt-get install prometheus`)"
 )]
 fn live_prometheus_queries_give_exact_samples() {
     let server = prometheus::start();

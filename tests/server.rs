@@ -403,7 +403,7 @@ fn bad_gates_files_and_options_stop_the_server_naming_the_cause() {
 #[test]
 #[cfg_attr(
     relgate_missing = "prometheus",
-    ignore = "prometheus and promtool are not installed (`apt-get install prometheus`; .ci/run does)"
+    ignore = "no prometheus and promtool when the suite was built (`apt-get install prometheus`)"
 )]
 fn gate_queries_fill_in_release_fields_against_live_prometheus() {
     let prometheus = prometheus::start();

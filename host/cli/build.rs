@@ -1,78 +1,96 @@
 //! Finds which guest toolchains and test services this machine has, for the integration
 //! suite (`tests/main.rs`): a test that needs one that is missing is marked ignored, with
-//! the reason, so a skip shows in the test summary. Under `RELGATE_REQUIRE_TOOLCHAINS` (set
-//! by `.ci/run`) nothing is ignored: a missing toolchain fails its tests instead.
+//! the reason, so that a skip shows in the test summary. Under `RELGATE_REQUIRE_TOOLCHAINS`
+//! (set by `.ci/run`) nothing is ignored: a missing toolchain fails its tests instead.
+//!
+//! What is found is what the suite was built with. Installing or removing a program in
+//! `/usr/bin`, or a Rust target, builds it again; a tool installed elsewhere, or PostgreSQL
+//! started later, is seen after `touch host/cli/build.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const MISSING: [&str; 6] = ["clang", "zig", "npm", "rust-wasm", "prometheus", "postgres"];
+fn on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
+}
 
-fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+fn succeeds(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn debian_package(name: &str) -> bool {
-    Command::new("dpkg-query")
-        .args(["-W", "-f=${Status}", name])
-        .output()
-        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("install ok installed"))
+    succeeds("dpkg-query", &["-W", "-f=${Status}", name]).is_some_and(|s| s.contains("install ok installed"))
 }
 
-fn rustc_sysroot() -> Option<PathBuf> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let out = Command::new(rustc).args(["--print", "sysroot"]).output().ok()?;
-    Some(PathBuf::from(String::from_utf8(out.stdout).ok()?.trim()))
+/// The two routes of the Rust scaffold's build.sh: rustup's target, or Debian's packages
+/// with a rust-lld that runs (Debian's, or the toolchain's in `sysroot`).
+fn rust_wasm(sysroot: &Path) -> bool {
+    let rustup = succeeds("rustup", &["target", "list", "--installed"])
+        .is_some_and(|targets| targets.lines().any(|t| t == "wasm32-unknown-unknown"));
+    let lld = [
+        on_path("rust-lld"),
+        Some(sysroot.join(format!("lib/rustlib/{}/bin/rust-lld", std::env::var("HOST").unwrap_or_default()))),
+    ];
+    let lld = lld
+        .into_iter()
+        .flatten()
+        .any(|lld| succeeds(&lld.to_string_lossy(), &["-flavor", "wasm", "--version"]).is_some());
+    rustup || (["rustc-web", "cargo-web", "rust-web-src"].into_iter().all(debian_package) && lld)
 }
 
 fn postgres_answers() -> bool {
+    use std::net::ToSocketAddrs;
     let url =
         std::env::var("RELGATE_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    // postgres://user@host:port/db: the host and port are what a connection needs.
+    // postgres://user@host:port/db: a connection needs the host and port.
     let authority = url.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    let host_port = if host_port.contains(':') { host_port.to_owned() } else { format!("{host_port}:5432") };
-    use std::net::ToSocketAddrs;
-    host_port
-        .to_socket_addrs()
-        .ok()
-        .and_then(|mut addrs| addrs.next())
-        .is_some_and(|addr| std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2)).is_ok())
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = if host.contains(':') { host.to_owned() } else { format!("{host}:5432") };
+    let addr = host.to_socket_addrs().ok().and_then(|mut addrs| addrs.next());
+    addr.is_some_and(|addr| std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2)).is_ok())
 }
 
 fn main() {
-    let values: Vec<String> = MISSING.iter().map(|v| format!("\"{v}\"")).collect();
-    println!("cargo::rustc-check-cfg=cfg(relgate_missing, values({}))", values.join(", "));
     println!("cargo::rerun-if-changed=build.rs");
     for var in ["PATH", "RELGATE_REQUIRE_TOOLCHAINS", "RELGATE_TEST_POSTGRES"] {
         println!("cargo::rerun-if-env-changed={var}");
     }
-    if std::env::var_os("RELGATE_REQUIRE_TOOLCHAINS").is_some() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let sysroot = succeeds(&rustc.to_string_lossy(), &["--print", "sysroot"]).unwrap_or_default();
+    let sysroot = PathBuf::from(sysroot.trim());
+    let zig = root.join("target/tools/zig-0.14.1/bin/python");
+    let required = std::env::var_os("RELGATE_REQUIRE_TOOLCHAINS").is_some();
+    // (the cfg value, whether it is here), the one list the tests' cfgs are checked against.
+    let tools: [(&str, &dyn Fn() -> bool); 6] = [
+        ("clang", &|| {
+            (on_path("clang-19").is_some() || on_path("clang").is_some())
+                && (on_path("wasm-ld-19").is_some() || on_path("wasm-ld").is_some())
+        }),
+        ("zig", &|| zig.is_file()),
+        ("npm", &|| on_path("npm").is_some() && on_path("node").is_some()),
+        ("rust-wasm", &|| rust_wasm(&sysroot)),
+        ("prometheus", &|| on_path("prometheus").is_some() && on_path("promtool").is_some()),
+        ("postgres", &postgres_answers),
+    ];
+    let values: Vec<String> = tools.iter().map(|(name, _)| format!("\"{name}\"")).collect();
+    println!("cargo::rustc-check-cfg=cfg(relgate_missing, values({}))", values.join(", "));
+    if required {
         return;
     }
-
-    // Installing a toolchain changes one of these, which runs this script again.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let sysroot = rustc_sysroot();
-    let components = sysroot.as_ref().map(|s| s.join("lib/rustlib/components"));
-    for watched in [Some(PathBuf::from("/usr/bin")), Some(root.join("target/tools")), components.clone()] {
-        if let Some(path) = watched.filter(|p| p.exists()) {
-            println!("cargo::rerun-if-changed={}", path.display());
+    // A folder is scanned whole at every build: /usr/bin is flat, but target/tools holds
+    // Zig's cache, so only its interpreter is watched. `rustup target add` rewrites the
+    // toolchain's list of components.
+    let components = sysroot.join("lib/rustlib/components");
+    for watched in [Path::new("/usr/bin"), &zig, &components] {
+        if watched.exists() {
+            println!("cargo::rerun-if-changed={}", watched.display());
         }
     }
-
-    let rust_wasm = sysroot.is_some_and(|s| s.join("lib/rustlib/wasm32-unknown-unknown").is_dir())
-        || ["rustc-web", "cargo-web", "rust-web-src"].into_iter().all(debian_package);
-    let present = [
-        ("clang", (on_path("clang-19") || on_path("clang")) && (on_path("wasm-ld-19") || on_path("wasm-ld"))),
-        ("zig", root.join("target/tools/zig-0.14.1/bin/python").is_file()),
-        ("npm", on_path("npm") && on_path("node")),
-        ("rust-wasm", rust_wasm),
-        ("prometheus", on_path("prometheus") && on_path("promtool")),
-        ("postgres", postgres_answers()),
-    ];
-    for (name, present) in present {
-        if !present {
+    for (name, present) in tools {
+        if !present() {
             println!("cargo::rustc-cfg=relgate_missing=\"{name}\"");
         }
     }

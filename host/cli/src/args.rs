@@ -57,21 +57,21 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum LogCommand {
     /// List decisions, newest first.
-    #[command(after_help = crate::examples::LOG)]
+    #[command(after_help = crate::examples::LOG_LIST)]
     List(LogListArgs),
     /// Print one decision's full record (JSON).
-    #[command(after_help = crate::examples::LOG)]
+    #[command(after_help = crate::examples::LOG_SHOW)]
     Show(LogShowArgs),
     /// Write decisions as JSON Lines, one record a line, oldest first.
-    #[command(after_help = crate::examples::LOG)]
+    #[command(after_help = crate::examples::LOG_EXPORT)]
     Export(LogExportArgs),
     /// Evaluate recorded inputs again with other policies and print the decisions that
     /// would change. Exit 0 when none would, 1 when some would, 2 when a record cannot be
     /// replayed.
-    #[command(after_help = crate::examples::LOG)]
+    #[command(after_help = crate::examples::LOG_REPLAY)]
     Replay(LogReplayArgs),
     /// Delete the decisions a retention rule does not keep.
-    #[command(after_help = crate::examples::LOG)]
+    #[command(after_help = crate::examples::LOG_PRUNE)]
     Prune(LogPruneArgs),
 }
 
@@ -125,7 +125,8 @@ pub struct LogFilter {
     /// With this decision.
     #[arg(long, value_enum)]
     pub decision: Option<DecisionArg>,
-    /// Made at or after this time: RFC 3339 (2026-11-27T10:00:00Z), or a duration ago (24h, 7d).
+    /// Made at or after this time: RFC 3339 (2026-11-27T10:00:00Z), or a duration ago (24h,
+    /// 1h30m, 7d).
     #[arg(long, value_name = "TIME")]
     pub since: Option<TimeArg>,
     /// Made before this time, as --since.
@@ -247,12 +248,16 @@ impl FromStr for TimeArg {
         if let Ok(time) = s.parse::<jiff::Timestamp>() {
             return Ok(TimeArg(time));
         }
-        // A duration ago, in the units of --retain (s, m, h, d, w).
-        let Ok(relgate_log::Retention::Age(ago)) = s.parse() else {
-            return Err(format!(
-                "expected an RFC 3339 time (2026-11-27T10:00:00Z) or a duration ago (24h, 7d), not `{}`",
-                relgate::printable(s)
-            ));
+        // A duration ago: 1h30m or PT1H, as jiff reads it, or in the units of --retain (7d).
+        let ago = match (s.parse::<jiff::SignedDuration>(), s.parse()) {
+            (Ok(ago), _) => ago.abs(),
+            (_, Ok(relgate_log::Retention::Age(ago))) => ago,
+            _ => {
+                return Err(format!(
+                    "expected an RFC 3339 time (2026-11-27T10:00:00Z) or a duration ago (24h, 1h30m, 7d), not `{}`",
+                    relgate::printable(s)
+                ));
+            }
         };
         jiff::Timestamp::now().checked_sub(ago).map(TimeArg).map_err(|e| e.to_string())
     }
@@ -732,6 +737,22 @@ impl FromStr for Timeout {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn since_takes_a_time_or_a_duration_ago() {
+        let now = jiff::Timestamp::now();
+        for (text, ago) in [("24h", 86_400), ("1h30m", 5_400), ("PT1H", 3_600), ("7d", 7 * 86_400), ("2w", 14 * 86_400)]
+        {
+            let TimeArg(time) = text.parse().unwrap();
+            let seconds = now.duration_since(time).as_secs();
+            assert!((ago - 60..=ago).contains(&seconds), "{text}: {seconds}");
+        }
+        let TimeArg(time) = "2026-11-27T10:00:00Z".parse().unwrap();
+        assert_eq!(time.to_string(), "2026-11-27T10:00:00Z");
+        let error = "yesterday\u{1b}[2J".parse::<TimeArg>().unwrap_err();
+        assert!(error.starts_with("expected an RFC 3339 time"), "{error}");
+        assert!(!error.contains('\u{1b}'), "{error}");
+    }
     use super::*;
 
     #[test]

@@ -141,10 +141,17 @@ fn rust_sdk(args: &NewArgs) -> anyhow::Result<PathBuf> {
     Ok(sdk)
 }
 
-/// The SDK's path relative to the project, so that the project and the relgate checkout can
-/// move together; written into Cargo.toml, so it must be a plain TOML string.
+/// The SDK's path relative to the project to be (which does not exist yet), so that a
+/// project inside a relgate checkout moves with it; written into Cargo.toml, so it must be
+/// a plain TOML string.
 fn relative_sdk(sdk: &Path, project: &Path) -> anyhow::Result<String> {
-    let project = project.canonicalize().with_context(|| format!("cannot resolve {}", project.display()))?;
+    let parent = match project.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let parent = parent.canonicalize().with_context(|| format!("cannot resolve {}", parent.display()))?;
+    let project = parent.join(project.file_name().context("the project's folder has no name")?);
     let relative = pathdiff::diff_paths(sdk, &project).unwrap_or_else(|| sdk.to_owned());
     let relative = relative.to_str().filter(|s| !s.contains(['"', '\\']) && !s.contains(char::is_control));
     relative.map(str::to_owned).with_context(|| {
@@ -172,9 +179,7 @@ pub fn run(args: &NewArgs) -> anyhow::Result<ExitCode> {
     if dir.exists() {
         bail!("{} already exists; choose another name or --dir", dir.display());
     }
-    let sdk = if args.lang == Language::Rust { Some(rust_sdk(args)?) } else { None };
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let sdk = sdk.map(|sdk| relative_sdk(&sdk, &dir)).transpose()?;
+    let sdk = if args.lang == Language::Rust { Some(relative_sdk(&rust_sdk(args)?, &dir)?) } else { None };
     for f in &files(&args.name, args.lang, sdk.as_deref()) {
         let path = dir.join(&f.path);
         if let Some(parent) = path.parent() {

@@ -1,12 +1,17 @@
 #!/bin/sh
-# Builds {{name}}.wasm with AssemblyScript (installed by npm from package.json).
+# Builds {{name}}.wasm with AssemblyScript (installed by npm from package.json), which needs
+# Node.js 20 or later.
 set -eu
 cd "$(dirname "$0")"
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "build.sh: building {{name}}.wasm needs Node.js and npm (npm installs AssemblyScript), and they are not installed." >&2
-  echo "  Debian/Ubuntu: apt-get update && apt-get install nodejs npm" >&2
-  echo "  elsewhere: Node.js 18 or later from https://nodejs.org" >&2
+missing() {
+  echo "build.sh: building {{name}}.wasm needs Node.js 20 or later with npm (npm installs AssemblyScript); $1." >&2
+  echo "  from https://nodejs.org, or your distribution's nodejs and npm where they are 20 or later" >&2
+  echo "  (Debian 12's nodejs is 18: too old)" >&2
   exit 1
-fi
+}
+command -v node >/dev/null || missing "node is not installed"
+command -v npm >/dev/null || missing "npm is not installed"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' ||
+  missing "node is $(node --version)"
 [ -x node_modules/.bin/asc ] || npm install --no-audit --no-fund --silent
 node_modules/.bin/asc assembly/index.ts --config asconfig.json --target release --outFile {{name}}.wasm
