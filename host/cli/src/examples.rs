@@ -122,6 +122,56 @@ mod tests {
         words
     }
 
+    /// The documents' `relgate` commands, from their `sh` blocks, parse; synopses (with
+    /// `[...]`, `<...>` or `|`) are left out.
+    #[test]
+    fn documented_commands_parse() {
+        let documents = [
+            ("README.md", include_str!("../../../README.md")),
+            ("docs/authoring.md", include_str!("../../../docs/authoring.md")),
+            ("docs/input.md", include_str!("../../../docs/input.md")),
+            ("docs/server.md", include_str!("../../../docs/server.md")),
+            ("docs/decision-log.md", include_str!("../../../docs/decision-log.md")),
+            ("docs/decision.md", include_str!("../../../docs/decision.md")),
+            ("docs/abi.md", include_str!("../../../docs/abi.md")),
+            ("sdk/templates/README.md", include_str!("../../../sdk/templates/README.md")),
+        ];
+        let mut parsed = 0;
+        for (document, text) in documents {
+            let mut in_sh = false;
+            let mut command = String::new();
+            for line in text.lines() {
+                let fence = line.trim_start();
+                if fence.starts_with("```") {
+                    in_sh = !in_sh && fence == "```sh";
+                    continue;
+                }
+                let line = line.split(" #").next().unwrap().trim();
+                if !in_sh {
+                    continue;
+                }
+                if let Some(continued) = line.strip_suffix('\\') {
+                    command += continued;
+                    continue;
+                }
+                command += line;
+                let full = std::mem::take(&mut command);
+                let full = full.replace("cargo run --release -- ", "relgate ").replace("{{policy}}", "my-gate.wasm");
+                let Some(at) = full.find("relgate ").filter(|&at| at == 0 || full[..at].ends_with("&& ")) else {
+                    continue;
+                };
+                let example = full[at..].split(" > ").next().unwrap().trim_end_matches(" &");
+                if example.contains(['[', '<', '|']) {
+                    continue;
+                }
+                let result = Cli::try_parse_from(words(example));
+                assert!(result.is_ok(), "{document}: `{example}` does not parse: {}", result.unwrap_err());
+                parsed += 1;
+            }
+        }
+        assert!(parsed >= 25, "{parsed} documented commands parsed");
+    }
+
     /// Every command's help ends with its own examples, each of which parses.
     #[test]
     fn every_command_has_examples_that_parse() {
