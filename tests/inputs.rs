@@ -350,6 +350,50 @@ fn a_cut_off_report_is_refused_not_read_in_part() {
     assert!(run.stderr.contains("it is cut off"), "{}", run.stderr);
 }
 
+#[test]
+fn reports_in_other_encodings_are_decoded_and_bad_bytes_placed() {
+    let report = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<testsuite name=\"s\">\n<testcase name=\"café ✓\"><failure message=\"boom\"/></testcase>\n<testcase name=\"b\"/>\n</testsuite>\n";
+    let utf16le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(report.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let utf16be: Vec<u8> = report.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><testsuite><testcase name=\"caf\xe9\"><failure/></testcase></testsuite>".to_vec();
+    let mut bad_utf16 = utf16le.clone();
+    bad_utf16.splice(102..102, [0x00, 0xDC]); // a lone low surrogate, on line 2
+    let dir = tempfile::tempdir().unwrap();
+    // (bytes, the failure's name read, or the error)
+    let cases: [(&str, Vec<u8>, &str); 6] = [
+        ("utf16le.xml", utf16le, "café ✓"),
+        ("utf16be.xml", utf16be, "café ✓"),
+        ("latin1.xml", latin1, "café"),
+        (
+            "bad-utf16.xml",
+            bad_utf16,
+            "(line 2, column 11): bytes at offset 102 that are not UTF-16LE, the report's encoding",
+        ),
+        (
+            "bad-utf8.xml",
+            b"<testsuite>\n<testcase name=\"a\xff\"/></testsuite>".to_vec(),
+            "(line 2, column 18): a byte that is not UTF-8, and the report declares no other encoding",
+        ),
+        (
+            "ebcdic.xml",
+            b"<?xml version=\"1.0\" encoding=\"x-unknown\"?><testsuite/>".to_vec(),
+            "(line 1, column 1): the XML declaration names the encoding `x-unknown`, which relgate cannot read",
+        ),
+    ];
+    for (file, bytes, expected) in cases {
+        let path = dir.path().join(file);
+        std::fs::write(&path, bytes).unwrap();
+        let run = relgate(&["input", "--junit", path.to_str().unwrap()]);
+        if run.code == 0 {
+            assert_eq!(run.json()["tests"]["failures"][0]["name"], expected, "{file}");
+        } else {
+            let prefix = format!("error: test report {} is not valid JUnit XML ", path.display());
+            assert_eq!(run.code, 2);
+            assert!(run.stderr.starts_with(&prefix) && run.stderr.contains(expected), "{file}: {}", run.stderr);
+        }
+    }
+}
+
 /// Runs git in `dir`, with no user or system configuration.
 fn git_in(dir: &std::path::Path, args: &[&str]) {
     let out = std::process::Command::new("git")

@@ -11,8 +11,11 @@
 //! test whose teardown errored (the worse outcome wins: an error outranks a failure, which
 //! outranks a skip, which outranks a pass), and reruns in Go's and TestNG's reports (the
 //! last attempt decides; a pass after a failure is flaky). A case that passed after failing
-//! within one element (`flakyFailure`, `flakyError`) counts as passed and flaky. The parse
-//! streams, so report size costs time, not memory.
+//! within one element (`flakyFailure`, `flakyError`) counts as passed and flaky. A suite
+//! that holds fewer tests, or fewer failures and errors, than its attributes declare has
+//! lost some, and is refused. The parse streams, so report size costs time, not memory;
+//! a report in another encoding than UTF-8 (UTF-16, or one its XML declaration names) is
+//! decoded whole first.
 //!
 //! A report may declare entities in its internal DTD subset (`<!DOCTYPE testsuites
 //! [<!ENTITY nbsp "&#160;">]>`) and use them in names and messages: they are expanded as XML
@@ -121,12 +124,38 @@ fn outcome(element: &str) -> Option<(Status, bool)> {
 }
 
 impl Report {
-    /// Reads one report.
+    /// Reads one report. A UTF-8 report (most are) streams; one in another encoding, which
+    /// its byte order mark or XML declaration names, is decoded whole first.
     pub(crate) fn read(&mut self, path: &Path, limit: u64) -> Result<(), Error> {
         let file = crate::read::open(path, limit).map_err(|source| Error::ReadReport { path: path.into(), source })?;
-        self.parse(std::io::BufReader::new(file), &path.display().to_string()).map_err(|problem| {
-            let (line, column) =
-                crate::read::read_all(path, limit).map_or((0, 0), |bytes| line_column(&bytes, problem.at));
+        let mut file = std::io::BufReader::new(file);
+        let start = file.fill_buf().map_err(|source| Error::ReadReport { path: path.into(), source })?;
+        let decoded = match encoding(start) {
+            Ok(None) => None,
+            Ok(Some(encoding)) => {
+                let bytes = crate::read::read_all(path, limit)
+                    .map_err(|source| Error::ReadReport { path: path.into(), source })?;
+                Some(decode(&bytes, encoding).map_err(|(problem, at)| problem.kind.into_error(path, at.0, at.1))?)
+            }
+            Err(problem) => return Err(problem.kind.into_error(path, 1, 1)),
+        };
+        let file_name = path.display().to_string();
+        let parsed = match &decoded {
+            Some(text) => self.parse(text.as_bytes(), &file_name),
+            None => self.parse(file, &file_name),
+        };
+        parsed.map_err(|problem| {
+            let (line, column) = match &decoded {
+                Some(text) => line_column(text.as_bytes(), problem.at),
+                None => crate::read::read_all(path, limit).map_or((0, 0), |bytes| match problem.kind {
+                    // Where the first byte that is not UTF-8 is, not where its element starts.
+                    ProblemKind::NotUtf8 => line_column(
+                        &bytes,
+                        std::str::from_utf8(&bytes).err().map_or(problem.at, |e| e.valid_up_to() as u64),
+                    ),
+                    _ => line_column(&bytes, problem.at),
+                }),
+            };
             problem.kind.into_error(path, line, column)
         })
     }
@@ -157,6 +186,7 @@ impl Report {
             previous: None,
             attempts: HashMap::new(),
             merged: Vec::new(),
+            declared: Vec::new(),
         };
         // The elements open at the current event, outermost first, and whether the root has
         // closed: a report must be one whole element, so that a file cut off mid-way (its
@@ -166,9 +196,10 @@ impl Report {
         loop {
             // Where the event starts: the previous one ends just before it.
             let at = reader.buffer_position();
-            let event = reader
-                .read_event_into(&mut buf)
-                .map_err(|e| Problem::syntax(reader.error_position(), e.to_string()))?;
+            let event = reader.read_event_into(&mut buf).map_err(|e| match e {
+                quick_xml::Error::Encoding(_) => Problem { at: reader.error_position(), kind: ProblemKind::NotUtf8 },
+                e => Problem::syntax(reader.error_position(), e.to_string()),
+            })?;
             match &event {
                 Event::Start(_) | Event::Empty(_) if root_closed => {
                     return Err(Problem::syntax(
@@ -222,7 +253,7 @@ impl Report {
                 Event::Text(t) => parser.text(&t.xml10_content()),
                 Event::CData(t) => parser.text(&t),
                 Event::GeneralRef(r) => parser.general_ref(&r, at)?,
-                Event::End(e) => parser.end(e.local_name().as_ref()),
+                Event::End(e) => parser.end(e.local_name().as_ref())?,
                 Event::Comment(c) if !parser.saw_root && c.contains("org.testng.reporters") => {
                     parser.producer = Producer::TestNg;
                 }
@@ -347,6 +378,25 @@ struct Parser<'r> {
     /// How many `<testcase>` elements each rule merged into an earlier one, with one
     /// example, to say so once per report.
     merged: Vec<(Rule, usize, String)>,
+    /// The open `<testsuites>` and `<testsuite>` elements' declared counts, outermost first.
+    declared: Vec<Declared>,
+}
+
+/// What a `<testsuite>` or `<testsuites>` element's attributes say it holds, and what it
+/// was found to hold: every `<testcase>` element within it, before any merge. A report
+/// that holds fewer tests, or fewer failures and errors, than it declares has lost some.
+/// One that holds more is read as it is: tools count reruns and pytest's teardown entries
+/// differently in their headers.
+#[derive(Debug)]
+struct Declared {
+    /// Where the element starts.
+    at: u64,
+    element: &'static str,
+    tests: Option<u64>,
+    failures: Option<u64>,
+    errors: Option<u64>,
+    held: u64,
+    held_failed: u64,
 }
 
 /// A tool whose reports repeat a test's `<testcase>` for its attempts.
@@ -417,9 +467,35 @@ impl Parser<'_> {
             }
         }
         match name {
-            "testsuite" => {
-                let [suite, time] = self.attributes(e, at, ["name", "time"])?;
-                self.start_suite(suite, time, empty);
+            "testsuite" | "testsuites" => {
+                let [suite, time, tests, failures, errors] =
+                    self.attributes(e, at, ["name", "time", "tests", "failures", "errors"])?;
+                let count = |attribute: &'static str, value: Option<String>| {
+                    value.map(|v| v.trim().parse::<u64>()).transpose().map_err(|_| Problem {
+                        at,
+                        kind: ProblemKind::Attribute {
+                            element: name.into(),
+                            attribute: attribute.into(),
+                            reason: "is not a count of tests (a whole number)".into(),
+                        },
+                    })
+                };
+                let declared = Declared {
+                    at,
+                    element: if name == "testsuite" { "testsuite" } else { "testsuites" },
+                    tests: count("tests", tests)?,
+                    failures: count("failures", failures)?,
+                    errors: count("errors", errors)?,
+                    held: 0,
+                    held_failed: 0,
+                };
+                self.declared.push(declared);
+                if name == "testsuite" {
+                    self.start_suite(suite, time, empty);
+                }
+                if empty {
+                    self.end_declared()?;
+                }
             }
             "testcase" => {
                 if self.current.is_some() {
@@ -574,11 +650,41 @@ impl Parser<'_> {
         })
     }
 
-    fn end(&mut self, name: &str) {
+    /// The end of a `<testsuite>` or `<testsuites>`: the counts its attributes declare
+    /// must be there.
+    fn end_declared(&mut self) -> Result<(), Problem> {
+        let Some(d) = self.declared.pop() else { return Ok(()) };
+        let element = d.element;
+        if let Some(tests) = d.tests.filter(|&tests| tests > d.held) {
+            let message = format!(
+                "<{element}> declares tests=\"{tests}\" but holds {} <testcase> elements: tests are missing from \
+                 the report (cut off, or written by a runner that crashed); produce it again",
+                d.held
+            );
+            return Err(Problem::syntax(d.at, message));
+        }
+        let failed = d.failures.unwrap_or(0) + d.errors.unwrap_or(0);
+        if failed > d.held_failed {
+            let message = format!(
+                "<{element}> declares {failed} failures and errors (failures=\"{}\", errors=\"{}\") but holds {} \
+                 failed or errored <testcase> elements: failures are missing from the report; produce it again",
+                d.failures.unwrap_or(0),
+                d.errors.unwrap_or(0),
+                d.held_failed
+            );
+            return Err(Problem::syntax(d.at, message));
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, name: &str) -> Result<(), Problem> {
         match name {
-            "testsuite" => {
-                self.suites.pop();
-                self.previous = None;
+            "testsuite" | "testsuites" => {
+                if name == "testsuite" {
+                    self.suites.pop();
+                    self.previous = None;
+                }
+                self.end_declared()?;
             }
             "testcase" => self.finish_case(),
             other if outcome(other).is_some() => {
@@ -588,12 +694,17 @@ impl Parser<'_> {
             }
             _ => {}
         }
+        Ok(())
     }
 
     /// Records the open case: as a test of its own, or, where a rule says that it is an
     /// earlier case's second entry or next attempt, merged into that case.
     fn finish_case(&mut self) {
         let Some(case) = self.current.take() else { return };
+        for declared in &mut self.declared {
+            declared.held += 1;
+            declared.held_failed += u64::from(case.status >= Status::Failed);
+        }
         let cases = &self.report.cases;
         let rerun = match self.producer {
             Producer::Other => None,
@@ -648,6 +759,59 @@ fn printable_name(name: &str) -> String {
     name.chars().take(64).map(|c| if c.is_control() { '?' } else { c }).collect()
 }
 
+/// The encoding a report's first bytes name, where it is not UTF-8: a UTF-16 byte order
+/// mark or first character, or an XML declaration's `encoding` (XML 1.0, 4.3.3 and F.1).
+fn encoding(start: &[u8]) -> Result<Option<&'static encoding_rs::Encoding>, Problem> {
+    match start {
+        [0xFE, 0xFF, ..] | [0x00, b'<', ..] => return Ok(Some(encoding_rs::UTF_16BE)),
+        [0xFF, 0xFE, ..] | [b'<', 0x00, ..] => return Ok(Some(encoding_rs::UTF_16LE)),
+        _ => {}
+    }
+    let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+    let Some(declaration) = start.strip_prefix(b"<?xml") else { return Ok(None) };
+    let declaration = &declaration[..declaration.windows(2).position(|w| w == b"?>").unwrap_or(0)];
+    let declaration = String::from_utf8_lossy(declaration);
+    let Some(after) = declaration.split_once("encoding").map(|(_, after)| after.trim_start()) else { return Ok(None) };
+    let label = after.strip_prefix('=').map(str::trim_start).and_then(|v| {
+        let quote = v.chars().next().filter(|q| matches!(q, '"' | '\''))?;
+        v[1..].split(quote).next()
+    });
+    let Some(label) = label else { return Ok(None) };
+    match encoding_rs::Encoding::for_label(label.as_bytes()) {
+        Some(encoding) if encoding == encoding_rs::UTF_8 => Ok(None),
+        Some(encoding) => Ok(Some(encoding)),
+        None => Err(Problem::syntax(
+            0,
+            format!(
+                "the XML declaration names the encoding `{}`, which relgate cannot read; write the report in UTF-8",
+                printable_name(label)
+            ),
+        )),
+    }
+}
+
+/// A report in `encoding`, as UTF-8; or what is wrong and its line and column.
+fn decode(bytes: &[u8], encoding: &'static encoding_rs::Encoding) -> Result<String, (Problem, (usize, usize))> {
+    let (text, _, malformed) = encoding.decode(bytes);
+    if !malformed {
+        return Ok(text.into_owned());
+    }
+    // The first malformed sequence: where decoding stopped, less what it took in and after.
+    let mut decoder = encoding.new_decoder_with_bom_removal();
+    let mut good = String::with_capacity(bytes.len().saturating_mul(3));
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut good, true);
+    let offset = match result {
+        encoding_rs::DecoderResult::Malformed(bad, after) => read - usize::from(bad) - usize::from(after),
+        _ => read,
+    };
+    // Its line and column, in the characters before it.
+    let (before, _) = encoding.decode_with_bom_removal(&bytes[..offset]);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let message = format!("bytes at offset {offset} that are not {}, the report's encoding", encoding.name());
+    Err((Problem::syntax(0, message), (line, column)))
+}
+
 /// What is wrong with a report, and where.
 #[derive(Debug)]
 struct Problem {
@@ -666,6 +830,8 @@ impl Problem {
 enum ProblemKind {
     /// Not well-formed XML, or not a JUnit report.
     Syntax(String),
+    /// Bytes that are not UTF-8 in a report that declares no other encoding.
+    NotUtf8,
     /// An entity reference or declaration relgate refuses.
     Entity { entity: String, place: String, reason: String },
     /// An attribute relgate cannot read.
@@ -677,6 +843,14 @@ impl ProblemKind {
         let path = path.into();
         match self {
             ProblemKind::Syntax(message) => Error::ParseReport { path, line, column, message },
+            ProblemKind::NotUtf8 => Error::ParseReport {
+                path,
+                line,
+                column,
+                message: "a byte that is not UTF-8, and the report declares no other encoding (`<?xml version=\"1.0\" \
+                          encoding=\"...\"?>`)"
+                    .into(),
+            },
             ProblemKind::Entity { entity, place, reason } => {
                 Error::ReportEntity { path, line, column, entity, place, reason }
             }
@@ -1347,6 +1521,44 @@ mod tests {
         ];
         for (xml, expected) in cases {
             assert_eq!(outcomes(&xml).1, expected, "{xml}");
+        }
+    }
+
+    #[test]
+    fn declared_counts_must_be_there() {
+        const A: &str = r#"<testcase name="a"/>"#;
+        const F: &str = r#"<testcase name="f"><failure/></testcase>"#;
+        // (report, what the error says; "" where it is read)
+        let cases = [
+            (format!(r#"<testsuite tests="2" failures="1">{A}{F}</testsuite>"#), ""),
+            // More held than declared is read as held (pytest's header does not count a
+            // teardown entry; Go's counts every rerun).
+            (format!(r#"<testsuite tests="1" failures="0">{A}{F}</testsuite>"#), ""),
+            (
+                format!(r#"<testsuite tests="3" failures="1">{A}{F}</testsuite>"#),
+                r#"(line 1, column 1): <testsuite> declares tests="3" but holds 2 <testcase> elements"#,
+            ),
+            (
+                format!(r#"<testsuite tests="2" failures="1" errors="1">{A}{F}</testsuite>"#),
+                r#"<testsuite> declares 2 failures and errors (failures="1", errors="1") but holds 1 failed or errored"#,
+            ),
+            (
+                format!(r#"<testsuites tests="4"><testsuite tests="2">{A}{F}</testsuite></testsuites>"#),
+                r#"<testsuites> declares tests="4" but holds 2 <testcase> elements"#,
+            ),
+            (r#"<testsuite tests="1"/>"#.to_owned(), r#"<testsuite> declares tests="1" but holds 0"#),
+            (
+                format!(r#"<testsuite tests="two">{A}</testsuite>"#),
+                "attribute `tests` of <testsuite> is not a count of tests (a whole number)",
+            ),
+        ];
+        for (xml, expected) in cases {
+            if expected.is_empty() {
+                assert_eq!(parse(&xml).total, 2, "{xml}");
+            } else {
+                let error = error(&xml);
+                assert!(error.contains(expected), "{xml}: {error}");
+            }
         }
     }
 
