@@ -303,52 +303,151 @@ pub(crate) fn redact(url: &str) -> String {
     format!("{scheme}://{rest}")
 }
 
-/// Parses the text exposition format; errors name the line.
+/// Parses the text exposition format, and OpenMetrics' (exemplars, `# EOF`), with
+/// Prometheus 3's quoted UTF-8 names (`{"my.metric", "my.label"="v"} 1`). Blanks may
+/// separate the tokens, as the Prometheus parsers allow. In a label value, `\\`, `\"` and
+/// `\n` are escapes and any other backslash is kept as written (`C:\Temp`), as
+/// `prometheus_client` reads it. A series given twice is an error: which sample is right
+/// cannot be told. Errors name the line, never quote it (a file given by mistake may hold
+/// a secret).
 fn parse_text(body: &str) -> Result<Vec<Series>, String> {
     let mut series = Vec::new();
+    // The line each series was first given on, by its labels.
+    let mut seen: std::collections::HashMap<BTreeMap<String, String>, usize> = std::collections::HashMap::new();
     for (number, line) in body.lines().enumerate() {
-        let line = line.trim();
+        let line = line.trim_matches([' ', '\t']);
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        // The line itself is not quoted: a file given by mistake may hold a secret.
         let bad = |what: &str| format!("line {}: {what}", number + 1);
-        let name_end = line.find(|c: char| c == '{' || c.is_whitespace()).ok_or_else(|| bad("no value"))?;
-        let mut labels = BTreeMap::from([("__name__".to_owned(), line[..name_end].to_owned())]);
-        let mut rest = &line[name_end..];
-        if let Some(body) = rest.strip_prefix('{') {
-            rest = body;
-            loop {
-                rest = rest.trim_start_matches([' ', ',']);
-                if let Some(after) = rest.strip_prefix('}') {
-                    rest = after;
-                    break;
-                }
-                let (key, after) = rest.split_once('=').ok_or_else(|| bad("a label without `=`"))?;
-                let after = after.strip_prefix('"').ok_or_else(|| bad("a label value without quotes"))?;
-                let mut label = String::new();
-                let mut chars = after.char_indices();
-                let end = loop {
-                    match chars.next() {
-                        Some((i, '"')) => break i,
-                        Some((_, '\\')) => match chars.next() {
-                            Some((_, 'n')) => label.push('\n'),
-                            Some((_, c)) => label.push(c),
-                            None => return Err(bad("an unterminated label value")),
-                        },
-                        Some((_, c)) => label.push(c),
-                        None => return Err(bad("an unterminated label value")),
-                    }
-                };
-                labels.insert(key.trim().to_owned(), label);
-                rest = &after[end + 1..];
-            }
+        let (labels, values) = parse_sample(line).map_err(|what| bad(&what))?;
+        if let Some(first) = seen.insert(labels.clone(), number + 1) {
+            return Err(bad(&format!(
+                "the series is given again (first on line {first}): an exposition gives each series once"
+            )));
         }
-        let text = rest.split_whitespace().next().ok_or_else(|| bad("no value"))?;
-        let sample = value(text).ok_or_else(|| bad("the value is not a number"))?;
-        series.push(Series { labels, values: vec![sample] });
+        series.push(Series { labels, values });
     }
     Ok(series)
+}
+
+/// A text cursor for one sample line.
+struct Line<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Line<'a> {
+    fn blanks(&mut self) -> bool {
+        let before = self.rest.len();
+        self.rest = self.rest.trim_start_matches([' ', '\t']);
+        self.rest.len() < before
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        self.rest.strip_prefix(c).map(|rest| self.rest = rest).is_some()
+    }
+
+    /// A name of the legacy character set: metric names may have `:`, label names not.
+    fn name(&mut self, colon: bool) -> Option<&'a str> {
+        let ok = |i: usize, c: char| {
+            c.is_ascii_alphabetic() || c == '_' || (colon && c == ':') || (i > 0 && c.is_ascii_digit())
+        };
+        let end = self.rest.char_indices().find(|&(i, c)| !ok(i, c)).map_or(self.rest.len(), |(i, _)| i);
+        let (name, rest) = self.rest.split_at(end);
+        self.rest = rest;
+        (!name.is_empty()).then_some(name)
+    }
+
+    /// A quoted string, its escapes read.
+    fn quoted(&mut self) -> Result<String, String> {
+        let mut chars = self.rest.char_indices();
+        chars.next().filter(|&(_, c)| c == '"').ok_or("a label value without quotes")?;
+        let mut text = String::new();
+        loop {
+            match chars.next() {
+                Some((i, '"')) => {
+                    self.rest = &self.rest[i + 1..];
+                    return Ok(text);
+                }
+                Some((_, '\\')) => match chars.next() {
+                    Some((_, 'n')) => text.push('\n'),
+                    Some((_, c @ ('"' | '\\'))) => text.push(c),
+                    Some((_, c)) => {
+                        text.push('\\');
+                        text.push(c);
+                    }
+                    None => break,
+                },
+                Some((_, c)) => text.push(c),
+                None => break,
+            }
+        }
+        Err("an unterminated quoted string".into())
+    }
+
+    /// A label name, plain or quoted.
+    fn label_name(&mut self) -> Result<String, String> {
+        if self.rest.starts_with('"') {
+            return self.quoted();
+        }
+        let name = self.name(false).filter(|_| self.rest.starts_with([' ', '\t', '=', ',', '}']));
+        name.map(str::to_owned).ok_or_else(|| "a label name that is not a name (quote it: \"a.b\")".into())
+    }
+}
+
+/// One sample line's labels (its name as `__name__`) and value.
+fn parse_sample(line: &str) -> Result<(BTreeMap<String, String>, Vec<f64>), String> {
+    let mut line = Line { rest: line };
+    let mut labels = BTreeMap::new();
+    let mut name = line.name(true).map(str::to_owned);
+    line.blanks();
+    if line.eat('{') {
+        loop {
+            line.blanks();
+            if line.eat('}') {
+                break;
+            }
+            let quoted = line.rest.starts_with('"');
+            let key = line.label_name()?;
+            line.blanks();
+            if quoted && name.is_none() && labels.is_empty() && !line.rest.starts_with('=') {
+                // Prometheus 3: the metric's name, quoted, first within the braces.
+                name = Some(key);
+            } else {
+                if !line.eat('=') {
+                    return Err("a label without `=`".into());
+                }
+                line.blanks();
+                let value = line.quoted()?;
+                if key == "__name__" || labels.insert(key, value).is_some() {
+                    return Err("a label given twice".into());
+                }
+            }
+            line.blanks();
+            if !line.eat(',') && !line.rest.starts_with('}') {
+                return Err("labels not separated by `,` or closed by `}`".into());
+            }
+        }
+    }
+    let name = name.ok_or("no metric name")?;
+    labels.insert("__name__".to_owned(), name);
+    line.blanks();
+    let (text, rest) = line.rest.split_once([' ', '\t']).unwrap_or((line.rest, ""));
+    if text.is_empty() {
+        return Err("no value".into());
+    }
+    let sample = value(text).ok_or("the value is not a number")?;
+    // An optional timestamp, then an optional OpenMetrics exemplar (` # {...} value`).
+    let mut rest = rest.trim_matches([' ', '\t']);
+    if !rest.is_empty() && !rest.starts_with('#') {
+        let (timestamp, after) = rest.split_once([' ', '\t']).unwrap_or((rest, ""));
+        timestamp.parse::<f64>().map_err(|_| "the timestamp is not a number")?;
+        rest = after.trim_matches([' ', '\t']);
+    }
+    if !rest.is_empty() && !rest.starts_with('#') {
+        return Err("text after the value and timestamp".into());
+    }
+    Ok((labels, vec![sample]))
 }
 
 /// `name{a="1",b="2"}`, or just `name`; `__name__` is left out unless `keep_name`.
@@ -643,6 +742,53 @@ mod tests {
         assert!(
             parse_text("up{x=\"1\"} 1\nbroken{x=1} 2").unwrap_err().starts_with("line 2: a label value without quotes")
         );
+    }
+
+    #[test]
+    fn text_exposition_as_the_prometheus_parsers_read_it() {
+        let labels = |line: &str| {
+            let series = parse_text(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert_eq!(series.len(), 1, "{line}");
+            series[0].labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+        };
+        // (line, its labels as read)
+        let cases = [
+            // An unknown escape keeps its backslash (it was dropped: C:WindowsTemp).
+            (r#"path{dir="C:\Windows\Temp"} 1"#, r#"__name__=path dir=C:\Windows\Temp"#),
+            (r#"path{dir="a\\b\"c\nd"} 1"#, "__name__=path dir=a\\b\"c\nd"),
+            // Prometheus 3's quoted UTF-8 names, for the metric and for labels.
+            (r#"{"my.metric",job="a"} 1"#, "__name__=my.metric job=a"),
+            (r#"{"my.metric", "my.label"="v"} 1"#, "__name__=my.metric my.label=v"),
+            (r#"plain{"my.label"="v"} 1"#, "__name__=plain my.label=v"),
+            // Blanks between tokens, and a trailing comma.
+            (r#"metric {a="b"} 1"#, "__name__=metric a=b"),
+            (
+                r#"http_requests{code = "200" , method="get",} 1 1700000000000"#,
+                "__name__=http_requests code=200 method=get",
+            ),
+            ("up\t1", "__name__=up"),
+            // OpenMetrics: an exemplar after the value and timestamp.
+            (r#"latency_bucket{le="0.5"} 12 # {trace_id="abc"} 0.4 1700000000.1"#, "__name__=latency_bucket le=0.5"),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(labels(line), expected, "{line}");
+        }
+        // (exposition, the error)
+        let refused = [
+            ("up 1\nup 2", "line 2: the series is given again (first on line 1)"),
+            ("a{x=\"1\",y=\"2\"} 1\na{y=\"2\", x=\"1\"} 3", "line 2: the series is given again (first on line 1)"),
+            ("a{x=\"1\",x=\"2\"} 1", "line 1: a label given twice"),
+            ("a{x=\"1\" y=\"2\"} 1", "line 1: labels not separated"),
+            ("a{x=\"1} 1", "line 1: an unterminated quoted string"),
+            ("a 1 2 3", "line 1: text after the value and timestamp"),
+            ("a 1 soon", "line 1: the timestamp is not a number"),
+            ("{x=\"1\"} 1", "line 1: no metric name"),
+            ("a{b.c=\"1\"} 1", "line 1: a label name that is not a name"),
+        ];
+        for (text, expected) in refused {
+            let error = parse_text(text).unwrap_err();
+            assert!(error.starts_with(expected), "{text}: {error}");
+        }
     }
 
     #[test]
