@@ -5,6 +5,7 @@ mod authoring;
 mod cli;
 mod common;
 mod engine;
+mod formats;
 mod hostile;
 mod inputs;
 mod log;

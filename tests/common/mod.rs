@@ -72,6 +72,15 @@ pub fn relgate(args: &[&str]) -> Run {
 }
 
 pub fn relgate_with_stdin(args: &[&str], stdin: &str) -> Run {
+    relgate_in(args, stdin, &[])
+}
+
+/// Runs `relgate` as [`relgate`] does, with these environment variables set.
+pub fn relgate_with_env(args: &[&str], env: &[(&str, &Path)]) -> Run {
+    relgate_in(args, "", env)
+}
+
+fn relgate_in(args: &[&str], stdin: &str, env: &[(&str, &Path)]) -> Run {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_relgate"))
         .args(args)
@@ -80,6 +89,9 @@ pub fn relgate_with_stdin(args: &[&str], stdin: &str) -> Run {
         .env("XDG_DATA_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("relgate-data"))
         .env_remove("RELGATE_LOG")
         .env_remove("RUST_LOG")
+        // A suite run inside GitHub Actions must not write to the job's own summary.
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
