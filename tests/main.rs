@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod docs;
 mod engine;
+mod formats;
 mod hostile;
 mod inputs;
 mod log;

@@ -62,9 +62,11 @@ fn main() {
     let sysroot = succeeds(&rustc.to_string_lossy(), &["--print", "sysroot"]).unwrap_or_default();
     let sysroot = PathBuf::from(sysroot.trim());
     let zig = root.join("target/tools/zig-0.14.1/bin/python");
+    let multitool =
+        root.join("target/tools/sarif-multitool/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
     let required = std::env::var_os("RELGATE_REQUIRE_TOOLCHAINS").is_some();
     // (the cfg value, whether it is here), the one list the tests' cfgs are checked against.
-    let tools: [(&str, &dyn Fn() -> bool); 6] = [
+    let tools: [(&str, &dyn Fn() -> bool); 7] = [
         ("clang", &|| {
             (on_path("clang-19").is_some() || on_path("clang").is_some())
                 && (on_path("wasm-ld-19").is_some() || on_path("wasm-ld").is_some())
@@ -74,6 +76,7 @@ fn main() {
         ("rust-wasm", &|| rust_wasm(&sysroot)),
         ("prometheus", &|| on_path("prometheus").is_some() && on_path("promtool").is_some()),
         ("postgres", &postgres_answers),
+        ("sarif-multitool", &|| multitool.is_file()),
     ];
     let values: Vec<String> = tools.iter().map(|(name, _)| format!("\"{name}\"")).collect();
     println!("cargo::rustc-check-cfg=cfg(relgate_missing, values({}))", values.join(", "));
@@ -81,10 +84,10 @@ fn main() {
         return;
     }
     // A folder is scanned whole at every build: /usr/bin is flat, but target/tools holds
-    // Zig's cache, so only its interpreter is watched. `rustup target add` rewrites the
-    // toolchain's list of components.
+    // Zig's cache and npm packages, so only the programs are watched. `rustup target add`
+    // rewrites the toolchain's list of components.
     let components = sysroot.join("lib/rustlib/components");
-    for watched in [Path::new("/usr/bin"), &zig, &components] {
+    for watched in [Path::new("/usr/bin"), &zig, &multitool, &components] {
         if watched.exists() {
             println!("cargo::rerun-if-changed={}", watched.display());
         }

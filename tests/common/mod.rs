@@ -72,15 +72,20 @@ pub fn relgate(args: &[&str]) -> Run {
 }
 
 pub fn relgate_with_stdin(args: &[&str], stdin: &str) -> Run {
-    run_relgate(&root(), args, stdin)
+    run_relgate(&root(), args, stdin, &[])
 }
 
 /// `relgate` run in `dir`, as a user in that folder would.
 pub fn relgate_in(dir: &Path, args: &[&str]) -> Run {
-    run_relgate(dir, args, "")
+    run_relgate(dir, args, "", &[])
 }
 
-fn run_relgate(dir: &Path, args: &[&str], stdin: &str) -> Run {
+/// Runs `relgate` as [`relgate`] does, with these environment variables set.
+pub fn relgate_with_env(args: &[&str], env: &[(&str, &Path)]) -> Run {
+    run_relgate(&root(), args, "", env)
+}
+
+fn run_relgate(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &Path)]) -> Run {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_relgate"))
         .args(args)
@@ -89,6 +94,9 @@ fn run_relgate(dir: &Path, args: &[&str], stdin: &str) -> Run {
         .env("XDG_DATA_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("relgate-data"))
         .env_remove("RELGATE_LOG")
         .env_remove("RUST_LOG")
+        // A suite run inside GitHub Actions must not write to the job's own summary.
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

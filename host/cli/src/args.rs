@@ -413,9 +413,9 @@ pub struct EvalArgs {
     /// The gates file --gate reads.
     #[arg(long, value_name = "FILE", default_value = "relgate.toml", requires = "gate")]
     pub gates: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format; the CI formats are documented in docs/decision.md#reports-for-ci.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+    pub format: EvalFormat,
     /// Record the decision in this decision log (a SQLite file or a postgres:// URL); a
     /// decision that cannot be recorded is an error (exit 2).
     #[arg(long, value_name = "PATH|URL")]
@@ -583,6 +583,26 @@ pub enum Format {
     Text,
     /// The full report as JSON.
     Json,
+}
+
+/// What `relgate eval` prints: the formats every command has, and reports for CI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    /// A readable table.
+    Text,
+    /// The full report as JSON.
+    Json,
+    /// GitHub Actions workflow commands: an annotation per failing or warning check, and a
+    /// job summary appended to $GITHUB_STEP_SUMMARY when it is set.
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: a test suite per policy, a test case per check.
+    Junit,
+    /// A GitLab Code Quality report.
+    Gitlab,
+    /// A Markdown summary, for a pull request comment (the GitHub job summary).
+    Markdown,
 }
 
 /// The decision a fault yields.

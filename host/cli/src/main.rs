@@ -8,9 +8,11 @@ mod fixture;
 mod log;
 mod new;
 mod render;
+mod report;
 mod test;
 
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -18,7 +20,7 @@ use clap::Parser;
 use relgate::{Decision, Engine, PolicyRef, Report, builtin};
 use tracing_subscriber::EnvFilter;
 
-use args::{Cli, Command, EvalArgs, Format, InputCommandArgs, InspectArgs, ServeArgs};
+use args::{Cli, Command, EvalArgs, EvalFormat, Format, InputCommandArgs, InspectArgs, ServeArgs};
 
 /// Exit codes (documented in the README and `relgate --help`).
 pub(crate) mod exit {
@@ -89,7 +91,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let log = args::log_location(&args.log)?.as_ref().map(relgate_log::Log::open).transpose()?;
     let sources = args.input.sources(args.engine.max_input.as_u64());
-    let (report, id) = match &args.gate {
+    let (report, id, set, input) = match &args.gate {
         Some(name) => {
             let gates = relgate_server::gates::read_file(&args.gates)?;
             let gate = gates.into_iter().find(|g| g.name().as_str() == name).ok_or_else(|| {
@@ -107,7 +109,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                     relgate::printable(&gap.reason)
                 );
             }
-            (evaluation.report, log.is_some().then_some(evaluation.id))
+            (evaluation.report, log.is_some().then_some(evaluation.id), loaded.set().clone(), evaluation.input)
         }
         None => {
             let release = sources.assemble()?;
@@ -132,25 +134,64 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                 log.append(&record)?;
                 id = Some(record.id);
             }
-            (report, id)
+            (report, id, set, release)
         }
     };
 
+    let context = || report::Context::new(&report, &set, &input, anchor(args));
     let out = match args.format {
-        Format::Json => {
+        EvalFormat::Json => {
             let mut json = serde_json::to_value(&report).context("cannot serialize the report")?;
             if let Some(id) = id {
                 json["decision_id"] = id.to_string().into();
             }
             serde_json::to_string_pretty(&json)? + "\n"
         }
-        Format::Text => render::report(&report),
+        EvalFormat::Text => render::report(&report),
+        EvalFormat::Github => {
+            let context = context();
+            // The job summary GitHub shows, when relgate runs in a GitHub Actions step.
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                append(Path::new(&path), &report::markdown::summary(&context))
+                    .with_context(|| format!("cannot append the job summary to {}", Path::new(&path).display()))?;
+            }
+            report::github::commands(&context)
+        }
+        EvalFormat::Markdown => report::markdown::summary(&context()),
+        EvalFormat::Sarif => serde_json::to_string_pretty(&report::sarif::log(&context()))? + "\n",
+        EvalFormat::Gitlab => serde_json::to_string_pretty(&report::gitlab::report(&context()))? + "\n",
+        EvalFormat::Junit => report::junit::report(&context()).context("cannot write the JUnit report")?,
     };
     print(&out)?;
     if let (Some(id), Some(log)) = (id, &log) {
         eprintln!("relgate: recorded decision {id} in {}", log.location());
     }
     Ok(ExitCode::from(exit_code(&report)))
+}
+
+/// The file a CI report points a finding to when it names no changed file and its policy is
+/// no file: the gates file of `--gate`, else the config, else the input, else the first test
+/// report read.
+fn anchor(args: &EvalArgs) -> Option<PathBuf> {
+    let input = &args.input;
+    args.gate
+        .as_ref()
+        .map(|_| args.gates.clone())
+        .or_else(|| input.config.clone())
+        .or_else(|| input.input.clone().filter(|path| path != Path::new("-")))
+        .or_else(|| {
+            input
+                .junit
+                .iter()
+                .find_map(|pattern| glob::glob(pattern).ok()?.filter_map(Result::ok).find(|p| p.is_file()))
+        })
+}
+
+/// Appends `text` to the file at `path`, creating it if need be.
+fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.flush()
 }
 
 fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {

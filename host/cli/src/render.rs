@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use relgate::{FAULT_CHECK, Fault, Inspection, Limit, Report, printable};
+use relgate::{FAULT_CHECK, Fault, Inspection, Limit, PolicyReport, Reason, Report, printable};
 use serde_json::Value;
 
 /// The flag that raises a limit, where `relgate` has one.
@@ -55,11 +55,40 @@ fn table(rows: &[Vec<String>]) -> String {
     out
 }
 
-fn compact(value: &Value) -> String {
+/// A value a reason observed or compared with, compactly: a string as it is, anything else
+/// as JSON.
+pub fn compact(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// A reason's message as the CLI shows it: a fault's names the flag that raises the limit hit.
+pub fn message(policy: &PolicyReport, reason: &Reason) -> String {
+    match &policy.fault {
+        Some(f) if reason.check == FAULT_CHECK => fault(f),
+        _ => reason.message.clone(),
+    }
+}
+
+/// What a reason observed and the threshold it was compared with (`observed 5, threshold 0`),
+/// if it gives either.
+pub fn bounds(reason: &Reason) -> Option<String> {
+    let bounds: Vec<String> = [("observed", &reason.observed), ("threshold", &reason.threshold)]
+        .into_iter()
+        .filter_map(|(label, v)| v.as_ref().map(|v| format!("{label} {}", compact(v))))
+        .collect();
+    (!bounds.is_empty()).then(|| bounds.join(", "))
+}
+
+/// A reason's message with its bounds after it: `3 tests failed [observed 3, threshold 0]`.
+pub fn message_with_bounds(policy: &PolicyReport, reason: &Reason) -> String {
+    let mut message = message(policy, reason);
+    if let Some(bounds) = bounds(reason) {
+        let _ = write!(message, " [{bounds}]");
+    }
+    message
 }
 
 pub fn report(report: &Report) -> String {
@@ -92,18 +121,7 @@ pub fn report(report: &Report) -> String {
         let mut rows = Vec::new();
         for p in &report.policies {
             for r in &p.reasons {
-                let mut message = match &p.fault {
-                    Some(f) if r.check == FAULT_CHECK => fault(f),
-                    _ => r.message.clone(),
-                };
-                let bounds: Vec<String> = [("observed", &r.observed), ("threshold", &r.threshold)]
-                    .into_iter()
-                    .filter_map(|(label, v)| v.as_ref().map(|v| format!("{label} {}", compact(v))))
-                    .collect();
-                if !bounds.is_empty() {
-                    let _ = write!(message, " [{}]", bounds.join(", "));
-                }
-                rows.push(vec![p.policy.clone(), r.outcome.to_string(), r.check.clone(), message]);
+                rows.push(vec![p.policy.clone(), r.outcome.to_string(), r.check.clone(), message_with_bounds(p, r)]);
             }
         }
         out.push('\n');

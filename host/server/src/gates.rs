@@ -260,6 +260,8 @@ pub struct Evaluation {
     pub report: Report,
     /// Metrics left without data because their query failed.
     pub unavailable: Vec<Unavailable>,
+    /// The input the gate's policies judged: its history and config applied.
+    pub input: Input,
 }
 
 impl LoadedGate {
@@ -335,7 +337,7 @@ impl LoadedGate {
                 record.id
             }
         };
-        Ok(Evaluation { id, report, unavailable: assembled.unavailable })
+        Ok(Evaluation { id, report, unavailable: assembled.unavailable, input })
     }
 }
 

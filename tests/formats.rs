@@ -1,0 +1,611 @@
+//! `relgate eval --format github|sarif|junit|gitlab|markdown`, each checked against what
+//! reads it: SARIF against the OASIS 2.1.0 schema and Microsoft's SARIF Multitool, JUnit by
+//! relgate's own reader and quick-junit's, Code Quality against GitLab's field rules, the
+//! workflow commands and Markdown line by line; golden files for them all, and the pipeline
+//! snippets in docs/integrations/.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::common::{input, policy, relgate, relgate_with_env, root};
+
+const GATE: &str = "policies/wat/tests-gate.wat";
+const HOSTILE: &str = "tests/data/policies/hostile-text.wat";
+const FORMATS: [&str; 5] = ["github", "markdown", "junit", "gitlab", "sarif"];
+
+/// The golden-file fixtures: (name, `relgate eval` arguments, exit code).
+const GOLDEN: &[(&str, &[&str], i32)] = &[
+    ("failing", &["-p", GATE, "-p", "builtin:readiness", "-i", "tests/data/inputs/failing.json"], 1),
+    ("passing", &["-p", "builtin:readiness", "-p", "builtin:change-risk", "-i", "tests/data/inputs/passing.json"], 0),
+    ("hostile", &["-p", HOSTILE, "-i", "tests/data/inputs/passing.json"], 1),
+];
+
+/// More evaluations every reader must accept: a change touching sensitive files, a fault, more
+/// failing checks than GitHub annotates, built-in policies with only a test report, and a gate.
+const MORE: &[(&str, &[&str], i32)] = &[
+    (
+        "sensitive",
+        &["-p", "builtin:change-risk", "-p", "builtin:readiness", "-i", "tests/data/inputs/sensitive-change.json"],
+        0,
+    ),
+    ("faulted", &["-p", "tests/data/policies/allow.wat", "-p", "tests/data/policies/trap.wat"], 4),
+    (
+        "many",
+        &[
+            "-p",
+            "tests/data/policies/many-reasons.wat",
+            "-p",
+            "tests/data/policies/rollback.wat",
+            "-p",
+            "tests/data/policies/trap.wat",
+        ],
+        3,
+    ),
+    ("report-only", &["-p", "builtin:readiness", "--junit", "tests/data/junit/nextest.xml"], 1),
+    (
+        "gate",
+        &[
+            "--gate",
+            "checkout-pre-deploy",
+            "--gates",
+            "docs/integrations/relgate.toml",
+            "-i",
+            "tests/data/inputs/passing.json",
+        ],
+        0,
+    ),
+];
+
+fn all() -> impl Iterator<Item = &'static (&'static str, &'static [&'static str], i32)> {
+    GOLDEN.iter().chain(MORE)
+}
+
+/// `relgate eval <args> --format <format>`, checked to exit with `code`.
+fn eval(args: &[&str], format: &str, code: i32) -> String {
+    let mut all = vec!["eval"];
+    all.extend_from_slice(args);
+    all.extend(["--format", format]);
+    let run = relgate(&all);
+    assert_eq!(run.code, code, "{all:?}: {}", run.stderr);
+    run.stdout
+}
+
+fn json(args: &[&str], format: &str, code: i32) -> Value {
+    let out = eval(args, format, code);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?} --format {format} is not JSON ({e}):\n{out}"))
+}
+
+/// Timings vary between runs: JUnit's `time` attributes are masked. So are digests, which
+/// change with every build of a built-in policy and are not what these files show.
+fn masked() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r#"time="\d+\.\d{3}""#, r#"time="[s]""#);
+    settings.add_filter(r"sha256:[0-9a-f]{64}", "sha256:[digest]");
+    settings
+}
+
+#[test]
+fn golden_files_of_every_format() {
+    for (name, args, code) in GOLDEN {
+        for format in FORMATS {
+            let out = eval(args, format, *code);
+            masked().bind(|| insta::assert_snapshot!(format!("{format}-{name}"), out));
+        }
+    }
+}
+
+#[test]
+fn exit_codes_do_not_depend_on_the_format() {
+    let cases = [
+        (vec![policy("allow.wat")], 0),
+        (vec![policy("deny.wat")], 1),
+        (vec![policy("rollback.wat")], 3),
+        (vec![policy("allow.wat"), policy("trap.wat")], 4),
+    ];
+    for (policies, code) in cases {
+        for format in ["text", "json", "github", "sarif", "junit", "gitlab", "markdown"] {
+            let mut args = vec![];
+            for p in &policies {
+                args.extend(["-p", p.as_str()]);
+            }
+            eval(&args, format, code);
+        }
+    }
+}
+
+#[test]
+fn workflow_commands_are_relgates_own_lines() {
+    let out = eval(&["-p", HOSTILE, "-i", &input("passing.json")], "github", 1);
+    let lines: Vec<&str> = out.lines().collect();
+    // One error (the failing check), one warning, the decision; info and pass are not annotated.
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[0].starts_with("::error title=gate|<b>%3A%3A%25%2C%3A pipe|table\\u{a}| --- |::"), "{out}");
+    assert!(lines[1].starts_with("::warning title=gate|<b>%3A%3A%25%2C%3A x%2Cy%3Az%3A%3Awarning::"), "{out}");
+    assert!(lines[2].starts_with("::notice title=relgate%3A deny::decision deny, score 12.5:"), "{out}");
+    // The forged command and the `%` sequences stay inside the message, escaped.
+    assert!(lines[0].contains("100%25 done\\u{d}\\u{a}::error title=forged::owned %250A"), "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\r') && !out.contains('\u{202e}'), "{out:?}");
+}
+
+#[test]
+fn github_annotates_the_most_severe_ten_of_each_level_and_counts_the_rest() {
+    let (_, args, code) = MORE.iter().find(|(name, ..)| *name == "many").unwrap();
+    let out = eval(args, "github", *code);
+    let errors: Vec<&str> = out.lines().filter(|l| l.starts_with("::error ")).collect();
+    let warnings = out.lines().filter(|l| l.starts_with("::warning ")).count();
+    let notices: Vec<&str> = out.lines().filter(|l| l.starts_with("::notice ")).collect();
+    assert_eq!(out.lines().count(), errors.len() + warnings + notices.len(), "only commands: {out}");
+    assert_eq!((errors.len(), warnings, notices.len()), (10, 3, 1), "{out}");
+    // The fault first, then the check of the policy that rolls back, then those of the deny.
+    assert!(errors[0].starts_with("::error title=trap%3A relgate.fault::trap: policy trapped"), "{out}");
+    assert_eq!(
+        errors[1],
+        "::error title=rollback%3A metrics.error_rate::error rate regressed [observed 0.08, threshold 0.01]"
+    );
+    assert_eq!(errors[2], "::error title=many-reasons%3A check.01::check 1 failed");
+    assert_eq!(errors[8], "::error title=many-reasons%3A check.07::check 7 failed");
+    assert_eq!(
+        errors[9],
+        "::error title=relgate::5 more failing checks are not annotated (GitHub shows 10 of each level a step): see the job summary"
+    );
+    assert_eq!(
+        notices[0],
+        "::notice title=relgate%3A rollback::decision rollback, score 10: 14 failing checks, 3 warnings from 3 policies"
+    );
+}
+
+#[test]
+fn github_points_an_annotation_at_the_file_it_names() {
+    let (_, args, code) = MORE.iter().find(|(name, ..)| *name == "sensitive").unwrap();
+    let out = eval(args, "github", *code);
+    let warning = out.lines().find(|l| l.contains("change.sensitive")).unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        warning.starts_with("::warning file=db/migrations/0042_add_index.sql,title=change-risk%3A change.sensitive::"),
+        "{out}"
+    );
+}
+
+#[test]
+fn github_appends_the_job_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("step-summary.md");
+    std::fs::write(&summary, "an earlier step's summary\n").unwrap();
+    let args = ["eval", "-p", GATE, "-i", "tests/data/inputs/failing.json", "--format", "github"];
+    let run = relgate_with_env(&args, &[("GITHUB_STEP_SUMMARY", &summary)]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let markdown = eval(&["-p", GATE, "-i", "tests/data/inputs/failing.json"], "markdown", 1);
+    assert!(markdown.starts_with("### relgate: ❌ deny\n"), "{markdown}");
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(
+        written,
+        format!("an earlier step's summary\n{markdown}"),
+        "appended, and the same as --format markdown"
+    );
+    assert!(run.stdout.lines().all(|l| l.starts_with("::")), "stdout has the commands only: {}", run.stdout);
+
+    // A summary that cannot be written is an error, not a silent loss.
+    let run = relgate_with_env(&args, &[("GITHUB_STEP_SUMMARY", dir.path())]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot append the job summary to"), "{}", run.stderr);
+}
+
+#[test]
+fn markdown_tables_hold_whatever_a_policy_writes() {
+    let out = eval(&["-p", HOSTILE, "-i", &input("passing.json")], "markdown", 1);
+    let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("| ")).collect();
+    // The policies' table (a header, its rule, one policy) and the checks' (a header, its
+    // rule, four checks): no line was injected, and no pipe of a policy's ends a cell.
+    assert_eq!(rows.len(), 9, "{out}");
+    for (i, row) in rows.iter().enumerate() {
+        let cells = row.matches('|').count() - row.matches("\\|").count() - 1;
+        assert_eq!(cells, if i < 3 { 4 } else { 6 }, "{row}");
+    }
+    assert!(!out.contains('<') && !out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(out.contains("&lt;script&gt;") && out.contains("\\[link\\](https://evil.test)"), "{out}");
+}
+
+/// The OASIS SARIF 2.1.0 schema (tests/data/schemas/README.md says where it comes from),
+/// with `format` checked: URIs must be URI references, times RFC 3339.
+fn sarif_schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("tests/data/schemas/sarif-schema-2.1.0.json")).unwrap();
+    // The schema's pattern for `language` (of a run and of a tool component) ends in a stray
+    // `]`: a literal to ECMA-262's Annex B, but an invalid `regex` to this crate, which checks
+    // the schema against its meta-schema first. It is read here as meant (two letters, then
+    // a dash and two more); relgate writes no `language`, so no check of its output changes.
+    let erratum = r#""pattern": "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    assert_eq!(text.matches(erratum).count(), 2, "the vendored schema changed");
+    let text = text.replace(erratum, r#""pattern": "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#);
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::options().should_validate_formats(true).build(&schema).unwrap()
+}
+
+#[test]
+fn sarif_is_valid_against_the_oasis_schema() {
+    let schema = sarif_schema();
+    for (name, args, code) in all() {
+        let log = json(args, "sarif", *code);
+        let errors: Vec<String> = schema.iter_errors(&log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+
+        let run = &log["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        let rule_ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert_eq!(rule_ids.iter().collect::<HashSet<_>>().len(), rule_ids.len(), "{name}: a rule per check");
+        let mut fingerprints = HashSet::new();
+        for result in run["results"].as_array().unwrap() {
+            let index = result["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(result["ruleId"], rule_ids[index], "{name}: ruleIndex points at the rule");
+            assert!(["error", "warning", "note"].contains(&result["level"].as_str().unwrap()), "{name}: {result}");
+            let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+            assert!(!uri.is_empty(), "{name}: {result}");
+            let fingerprint = result["partialFingerprints"]["relgateFinding/v1"].as_str().unwrap();
+            assert!(fingerprints.insert(fingerprint.to_owned()), "{name}: fingerprints are unique: {result}");
+        }
+    }
+}
+
+#[test]
+fn the_sarif_schema_rejects_what_code_scanning_would() {
+    // The check can fail: a result without a message, a level SARIF lacks, a URI with a space.
+    let schema = sarif_schema();
+    let log = json(&["-p", GATE, "-i", "tests/data/inputs/failing.json"], "sarif", 1);
+    // (what, the field, its new value; none to remove it)
+    let result = "/runs/0/results/0";
+    let broken = [
+        ("no message", format!("{result}/message"), None),
+        ("level fatal", format!("{result}/level"), Some(Value::from("fatal"))),
+        (
+            "raw space in a URI",
+            format!("{result}/locations/0/physicalLocation/artifactLocation/uri"),
+            Some("a b.rs".into()),
+        ),
+    ];
+    assert!(schema.is_valid(&log));
+    for (what, pointer, value) in broken {
+        let mut log = log.clone();
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        let parent = log.pointer_mut(parent).unwrap().as_object_mut().unwrap();
+        match value {
+            Some(value) => parent.insert(key.to_owned(), value),
+            None => parent.remove(key),
+        };
+        assert!(!schema.is_valid(&log), "{what}");
+    }
+}
+
+#[test]
+fn sarif_points_at_the_changed_files_a_reason_names_else_the_policy_or_input() {
+    let located = |args: &[&str], code| -> Vec<(String, String, String)> {
+        let log = json(args, "sarif", code);
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let uri = &r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+                (
+                    r["ruleId"].as_str().unwrap().to_owned(),
+                    r["level"].as_str().unwrap().to_owned(),
+                    uri.as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let owned = |rows: &[(&str, &str, &str)]| -> Vec<(String, String, String)> {
+        rows.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect()
+    };
+    let sensitive = "tests/data/inputs/sensitive-change.json";
+    assert_eq!(
+        located(&["-p", "builtin:change-risk", "-i", sensitive], 0),
+        owned(&[
+            ("change-risk/change.sensitive", "warning", "db/migrations/0042_add_index.sql"),
+            ("change-risk/change.sensitive", "warning", "src/auth/token.rs"),
+            ("change-risk/change_risk.score", "note", sensitive),
+        ])
+    );
+    assert_eq!(
+        located(&["-p", GATE, "-i", "tests/data/inputs/failing.json"], 1),
+        owned(&[("tests-gate/tests.failed", "error", GATE)])
+    );
+    assert_eq!(
+        located(&["-p", "builtin:readiness", "--junit", "tests/data/junit/nextest.xml"], 1)[0].2,
+        "tests/data/junit/nextest.xml"
+    );
+}
+
+/// Where scripts/install-sarif-multitool puts Microsoft's SARIF Multitool.
+fn multitool() -> Option<PathBuf> {
+    let platform = match std::env::consts::OS {
+        "linux" => "linux",
+        "macos" => "darwin",
+        _ => return None,
+    };
+    let tool = root()
+        .join("target/tools/sarif-multitool/node_modules/@microsoft")
+        .join(format!("sarif-multitool-{platform}/Sarif.Multitool"));
+    tool.is_file().then_some(tool)
+}
+
+#[test]
+#[cfg_attr(
+    relgate_missing = "sarif-multitool",
+    ignore = "no SARIF Multitool in target/tools when the suite was built (scripts/install-sarif-multitool installs it)"
+)]
+fn sarif_passes_the_sarif_multitool_with_githubs_rules() {
+    let tool = multitool().expect("the SARIF Multitool is required here; scripts/install-sarif-multitool installs it");
+    let dir = tempfile::tempdir().unwrap();
+    for (name, args, code) in all() {
+        let sarif = dir.path().join(format!("{name}.sarif"));
+        std::fs::write(&sarif, eval(args, "sarif", *code)).unwrap();
+        let verdict = dir.path().join(format!("{name}.validation.sarif"));
+        // `Sarif` are the SARIF rules, `Gh` those of GitHub's code scanning ingestion.
+        let out = std::process::Command::new(&tool)
+            .args(["validate", "--rule-kind", "Sarif;Gh", "--output"])
+            .args([&verdict, &sarif])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stdout));
+        let verdict: Value = serde_json::from_str(&std::fs::read_to_string(&verdict).unwrap()).unwrap();
+        let findings: Vec<(String, String)> = verdict["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let arguments = r["message"]["arguments"].as_array().map(|a| a[0].to_string()).unwrap_or_default();
+                (r["ruleId"].as_str().unwrap().to_owned(), arguments)
+            })
+            .collect();
+        // The one remark: relgate names no `informationUri`, as it has no public page to name.
+        assert_eq!(findings, [("SARIF2005".to_owned(), "\"runs[0].tool.driver\"".to_owned())], "{name}");
+    }
+
+    // The check can fail: a log without rules is valid SARIF, but GitHub refuses it.
+    let mut broken = json(&["-p", GATE, "-i", "tests/data/inputs/failing.json"], "sarif", 1);
+    broken["runs"][0]["tool"]["driver"].as_object_mut().unwrap().remove("rules");
+    broken["runs"][0]["results"][0].as_object_mut().unwrap().remove("ruleIndex");
+    let sarif = dir.path().join("broken.sarif");
+    std::fs::write(&sarif, broken.to_string()).unwrap();
+    let verdict = dir.path().join("broken.validation.sarif");
+    let out = std::process::Command::new(&tool)
+        .args(["validate", "--rule-kind", "Sarif;Gh", "--output"])
+        .args([&verdict, &sarif])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let verdict: Value = serde_json::from_str(&std::fs::read_to_string(&verdict).unwrap()).unwrap();
+    let rules: BTreeSet<&str> =
+        verdict["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    assert!(rules.contains("GH1018"), "{rules:?}");
+}
+
+#[test]
+fn junit_reads_back_in_relgate_and_in_quick_junit() {
+    // (fixture, tests, failures, errors)
+    let expected = [
+        ("failing", 6, 4, 0),
+        ("passing", 14, 0, 0),
+        ("hostile", 4, 1, 0),
+        ("sensitive", 13, 0, 0),
+        ("faulted", 2, 0, 1),
+        ("many", 17, 13, 1),
+        ("report-only", 5, 4, 0),
+        ("gate", 14, 0, 0),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for ((name, args, code), (expected_name, tests, failures, errors)) in all().zip(expected) {
+        assert_eq!(*name, expected_name);
+        let xml = eval(args, "junit", *code);
+
+        let file = dir.path().join(format!("{name}.xml"));
+        std::fs::write(&file, &xml).unwrap();
+        let mut sources = relgate_input::Sources::default();
+        sources.junit = vec![file.to_str().unwrap().to_owned()];
+        let read = sources.assemble().unwrap().tests.unwrap_or_else(|| panic!("{name}: no tests read"));
+        assert_eq!(
+            (read.total, read.failed, read.errors, read.skipped),
+            (tests, failures, errors, 0),
+            "{name}: relgate"
+        );
+        assert_eq!(read.passed, tests - failures - errors, "{name}");
+
+        let report = quick_junit::Report::deserialize_from_str(&xml).unwrap_or_else(|e| panic!("{name}: {e}\n{xml}"));
+        assert_eq!(
+            (report.tests, report.failures, report.errors),
+            (tests as usize, failures as usize, errors as usize),
+            "{name}"
+        );
+        let mut counted = (0, 0, 0);
+        for suite in &report.test_suites {
+            for case in &suite.test_cases {
+                counted.0 += 1;
+                if let quick_junit::TestCaseStatus::NonSuccess { kind, .. } = &case.status {
+                    match kind {
+                        quick_junit::NonSuccessKind::Failure => counted.1 += 1,
+                        quick_junit::NonSuccessKind::Error => counted.2 += 1,
+                    }
+                }
+            }
+        }
+        assert_eq!(counted, (tests as usize, failures as usize, errors as usize), "{name}: quick-junit's cases");
+    }
+}
+
+#[test]
+fn junit_keeps_hostile_names_as_they_were_shown() {
+    let xml = eval(&["-p", HOSTILE, "-i", &input("passing.json")], "junit", 1);
+    let report = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    let suite = &report.test_suites[0];
+    assert_eq!(suite.name.as_str(), "gate|<b>::%,");
+    let names: Vec<&str> = suite.test_cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["pipe|table\\u{a}| --- |", "x,y:z::warning", "info.check", "pass.check"]);
+    let warn = &suite.test_cases[1];
+    assert!(matches!(warn.status, quick_junit::TestCaseStatus::Success { .. }), "a warning passes");
+    let out = warn.system_out.as_ref().unwrap().as_str();
+    assert!(out.starts_with("warn: `code`") && out.contains("\\u{202e}evil \\u{7} \\u{fffe} end"), "{out}");
+    let quick_junit::TestCaseStatus::NonSuccess { message, .. } = &suite.test_cases[0].status else {
+        panic!("a failure")
+    };
+    assert!(
+        message.as_ref().unwrap().starts_with("<script>alert(1)</script> & </failure><testcase name=\"forged\"> ]]>")
+    );
+}
+
+#[test]
+fn junit_fails_a_stop_that_gives_no_failing_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let quiet = dir.path().join("quiet-deny.wat");
+    // Denies with a passing reason only.
+    let output =
+        r#"{\"decision\":\"deny\",\"reasons\":[{\"check\":\"looks.fine\",\"outcome\":\"pass\",\"message\":\"ok\"}]}"#;
+    let len = output.replace("\\\"", "\"").len();
+    std::fs::write(
+        &quiet,
+        format!(
+            r#"(module (memory (export "memory") 1)
+  (func (export "relgate_abi_version") (result i32) (i32.const 1))
+  (func (export "relgate_alloc") (param i32) (result i32) (i32.const 8192))
+  (data (i32.const 1024) "{output}")
+  (func (export "relgate_evaluate") (param i32 i32) (result i64) (i64.const {})))"#,
+            (1024u64 << 32) | len as u64
+        ),
+    )
+    .unwrap();
+    let xml = eval(&["-p", quiet.to_str().unwrap()], "junit", 1);
+    let report = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    assert_eq!((report.tests, report.failures), (2, 1), "{xml}");
+    assert_eq!(report.test_suites[0].test_cases[1].name.as_str(), "relgate.decision");
+}
+
+#[test]
+fn code_quality_follows_gitlabs_field_rules() {
+    const SEVERITIES: [&str; 5] = ["info", "minor", "major", "critical", "blocker"];
+    for (name, args, code) in all() {
+        let first = json(args, "gitlab", *code);
+        let issues = first.as_array().unwrap_or_else(|| panic!("{name}: an array"));
+        let mut fingerprints = HashSet::new();
+        for issue in issues {
+            let text = |key: &str| {
+                issue[key].as_str().filter(|s| !s.is_empty()).unwrap_or_else(|| panic!("{name}: {key} in {issue}"))
+            };
+            text("description");
+            text("check_name");
+            assert!(fingerprints.insert(text("fingerprint").to_owned()), "{name}: unique fingerprints");
+            assert!(SEVERITIES.contains(&text("severity")), "{name}: {issue}");
+            let location = &issue["location"];
+            assert!(location["path"].as_str().is_some_and(|p| !p.is_empty()), "{name}: {issue}");
+            assert!(location["lines"]["begin"].as_u64().is_some_and(|line| line >= 1), "{name}: {issue}");
+        }
+        assert_eq!(json(args, "gitlab", *code), first, "{name}: the same report, fingerprints included, every run");
+    }
+    // The severities of the failing example: each failing check stops the release.
+    let issues = json(&["-p", GATE, "-p", "builtin:readiness", "-i", "tests/data/inputs/failing.json"], "gitlab", 1);
+    let severities: Vec<(&str, &str)> = issues
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["check_name"].as_str().unwrap(), i["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        severities,
+        [
+            ("tests-gate/tests.failed", "critical"),
+            ("readiness/tests.failed", "critical"),
+            ("readiness/tests.errors", "critical"),
+            ("readiness/tests.pass_rate", "minor"),
+            ("readiness/readiness.score", "critical"),
+        ]
+    );
+}
+
+/// The flags `relgate eval --help` lists.
+fn eval_flags() -> BTreeSet<String> {
+    let help = relgate(&["eval", "--help"]);
+    assert_eq!(help.code, 0);
+    help.stdout
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| w.starts_with("--") && w.len() > 2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `relgate eval` commands of a shell script: continued lines joined, one per command.
+fn relgate_commands(script: &str) -> Vec<String> {
+    script.replace("\\\n", " ").lines().filter(|l| l.contains("relgate eval")).map(str::to_owned).collect()
+}
+
+/// Every string under the key `key` anywhere in `value`.
+fn strings_under<'a>(value: &'a serde_norway::Value, key: &str, found: &mut Vec<&'a str>) {
+    match value {
+        serde_norway::Value::Mapping(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    (Some(k), serde_norway::Value::String(s)) if k == key => found.push(s),
+                    (Some(k), serde_norway::Value::Sequence(items)) if k == key => {
+                        found.extend(items.iter().filter_map(serde_norway::Value::as_str))
+                    }
+                    _ => strings_under(v, key, found),
+                }
+            }
+        }
+        serde_norway::Value::Sequence(items) => items.iter().for_each(|v| strings_under(v, key, found)),
+        _ => {}
+    }
+}
+
+/// Checks a pipeline snippet's relgate commands: each flag is one `relgate eval` has, and each
+/// `--format` value one it accepts. Returns the script.
+fn check_commands(file: &str, key: &str) -> (serde_norway::Value, String) {
+    let text = std::fs::read_to_string(root().join(file)).unwrap();
+    let yaml: serde_norway::Value = serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let mut scripts = Vec::new();
+    strings_under(&yaml, key, &mut scripts);
+    let script = scripts.join("\n");
+    let commands = relgate_commands(&script);
+    assert!(!commands.is_empty(), "{file} runs relgate eval");
+    let flags = eval_flags();
+    for command in &commands {
+        for word in command.split_whitespace().filter(|w| w.starts_with("--")) {
+            let flag = word.split('=').next().unwrap();
+            assert!(flags.contains(flag), "{file}: `{flag}` is not a flag of relgate eval: {command}");
+        }
+    }
+    let formats: Vec<&str> =
+        script.match_indices("--format ").map(|(at, _)| script[at + 9..].split_whitespace().next().unwrap()).collect();
+    assert!(!formats.is_empty(), "{file}");
+    for format in formats {
+        eval(&["-p", &policy("allow.wat")], format, 0);
+    }
+    (yaml, script)
+}
+
+#[test]
+fn the_github_actions_workflow_gates_the_deploy_and_uploads_sarif() {
+    let (yaml, script) = check_commands("docs/integrations/github-actions.yml", "run");
+    let jobs = &yaml["jobs"];
+    assert_eq!(jobs["deploy"]["needs"], "gate", "the deploy waits for the gate");
+    let steps = jobs["gate"]["steps"].as_sequence().unwrap();
+    let upload = steps
+        .iter()
+        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@")))
+        .expect("a step uploads the SARIF");
+    assert_eq!(upload["if"], "always()", "alerts are uploaded for a denied release too");
+    let sarif = upload["with"]["sarif_file"].as_str().unwrap();
+    assert!(script.contains(&format!("--format sarif > {sarif}")), "the uploaded file is the one relgate writes");
+    assert_eq!(jobs["gate"]["permissions"]["security-events"], "write");
+    assert!(script.contains("--format github"), "annotations and the job summary");
+}
+
+#[test]
+fn the_gitlab_job_gates_the_deploy_and_reports_junit_and_code_quality() {
+    let (yaml, script) = check_commands("docs/integrations/gitlab-ci.yml", "script");
+    let job = &yaml["relgate-gate"];
+    let reports = &job["artifacts"]["reports"];
+    assert_eq!(job["artifacts"]["when"], "always", "reports are kept for a denied release too");
+    for (report, format) in [("junit", "junit"), ("codequality", "gitlab")] {
+        let file = reports[report].as_str().unwrap_or_else(|| panic!("artifacts:reports:{report}"));
+        assert!(script.contains(&format!("--format {format} > {file}")), "{report}: {file} is what relgate writes");
+    }
+    assert_eq!(yaml["deploy"]["needs"][0], "relgate-gate", "the deploy waits for the gate");
+}
