@@ -1,17 +1,25 @@
 //! `canary`: judges a canary (or a fresh deploy) against its baseline, Kayenta-style.
 //!
 //! For every metric with samples (or those listed in `metrics`), the canary samples are
-//! compared with the baseline samples by a Mann-Whitney U test at `confidence` (0.98); a
-//! significant change in the metric's bad `direction` (default `either`) fails it. The
-//! score is the share of classified metrics that passed. Then:
+//! compared with the baseline samples by a Mann-Whitney U test at `confidence` (0.98),
+//! exact for small samples without ties; a significant change in the metric's bad
+//! `direction` (default `either`) fails it unless it stays within the metric's allowed
+//! effect size (`effect_size`, `effect_sizes`: mean or median ratio, or CLES). Samples that
+//! are NaN are dropped (`nan`: `remove`) or make the metric unjudgeable (`fail`); outliers
+//! are kept (`outliers`: `keep`) or dropped beyond Tukey's far-out fences (`remove`); a
+//! wider spread fails a metric when `dispersion.max_iqr_ratio` is set. The score is the
+//! share of judged metrics that passed. Then:
 //!
-//! - **rollback** when a `critical` metric fails, or the score is below `marginal_score` (75);
-//! - **deny** (hold) when the result is inconclusive: no metric had `min_samples` (3) on
-//!   each side, or a critical metric had too few; and when the score is below
-//!   `pass_score` (95) but not below `marginal_score`;
+//! - **rollback** when a `critical` metric fails, a metric goes beyond its critical effect
+//!   size, or the score is below `marginal_score` (75);
+//! - **deny** (hold) when a metric cannot be judged ("cannot judge: 2 of 3 canary
+//!   samples"), and when the score is below `pass_score` (95) but not below
+//!   `marginal_score`;
 //! - **allow** otherwise.
 //!
-//! Settings live in `config.canary`.
+//! Every metric's reason carries its numbers in `observed` (medians, shift and its
+//! interval, p-value and method, effect size, spread, sample counts) and the bounds that
+//! applied in `threshold`. Settings live in `config.canary`.
 #![cfg_attr(target_arch = "wasm32", no_std)]
 #![forbid(unsafe_code)]
 
@@ -21,7 +29,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use relgate_sdk::score::canary::{Analysis, Classification};
+use alloc::collections::BTreeMap;
+
+use relgate_sdk::score::canary::{Analysis, Classification, Dispersion, EffectSize, NanStrategy, OutlierStrategy};
 use relgate_sdk::{Decision, Input, Outcome, Reason, Verdict};
 use serde::Deserialize;
 
@@ -41,6 +51,16 @@ pub struct Config {
     pub pass_score: f64,
     /// Least score to hold rather than roll back. Default 75.
     pub marginal_score: f64,
+    /// The effect size band of every metric without its own. Default: none.
+    pub effect_size: Option<EffectSize>,
+    /// Effect size bands by metric.
+    pub effect_sizes: BTreeMap<String, EffectSize>,
+    /// NaN samples: `remove` (default) or `fail`.
+    pub nan: NanStrategy,
+    /// Outliers: `keep` (default) or `remove`.
+    pub outliers: OutlierStrategy,
+    /// The spread check. Default: off.
+    pub dispersion: Option<Dispersion>,
 }
 
 impl Default for Config {
@@ -53,6 +73,11 @@ impl Default for Config {
             metrics: None,
             pass_score: 95.0,
             marginal_score: 75.0,
+            effect_size: analysis.effect_size,
+            effect_sizes: analysis.effect_sizes,
+            nan: analysis.nan,
+            outliers: analysis.outliers,
+            dispersion: analysis.dispersion,
         }
     }
 }
@@ -79,6 +104,11 @@ pub fn evaluate(input: &Input) -> Verdict {
         min_samples: config.min_samples,
         critical: config.critical.clone(),
         metrics: config.metrics.clone(),
+        effect_size: config.effect_size,
+        effect_sizes: config.effect_sizes.clone(),
+        nan: config.nan,
+        outliers: config.outliers,
+        dispersion: config.dispersion,
     };
     let result = match analysis.compare(input.metrics.as_deref().unwrap_or_default()) {
         Ok(result) => result,
@@ -90,33 +120,56 @@ pub fn evaluate(input: &Input) -> Verdict {
         .iter()
         .map(|m| {
             let outcome = match m.classification {
-                Classification::NoData if m.critical => Outcome::Fail,
-                Classification::NoData => Outcome::Warn,
+                Classification::NoData => Outcome::Fail,
                 _ if m.failed => Outcome::Fail,
                 Classification::Pass => Outcome::Pass,
-                // Significant, but in the harmless direction.
+                // Significant, but harmless: the good direction, or within the allowed band.
                 _ => Outcome::Info,
             };
             let mut reason = Reason::new(format!("metrics.{}", m.metric), outcome, m.message.clone());
-            if let Some(test) = &m.test {
-                reason = reason
-                    .observed(serde_json::json!({"shift": test.shift, "p_value": test.p_value}))
-                    .threshold(serde_json::json!({"p_value": 1.0 - config.confidence}));
+            let mut observed =
+                serde_json::json!({"canary_samples": m.canary_samples, "baseline_samples": m.baseline_samples});
+            let mut threshold = serde_json::json!({"min_samples": config.min_samples});
+            if let Some(n) = &m.numbers {
+                observed = serde_json::json!({
+                    "canary_median": n.canary_median,
+                    "baseline_median": n.baseline_median,
+                    "shift": n.test.shift,
+                    "shift_interval": [n.shift_interval.0, n.shift_interval.1],
+                    "p_value": n.test.p_value,
+                    "method": n.test.method,
+                    "cles": n.test.cles,
+                    "canary_samples": m.canary_samples,
+                    "baseline_samples": m.baseline_samples,
+                });
+                threshold["p_value"] = serde_json::json!(1.0 - config.confidence);
+                if let Some((measure, value)) = n.effect {
+                    observed["effect"] = serde_json::json!({"measure": measure, "value": value});
+                    let band = config.effect_sizes.get(&m.metric).or(config.effect_size.as_ref());
+                    threshold["effect_size"] = serde_json::json!(band);
+                }
+                if let (Some(ratio), Some(d)) = (n.iqr_ratio, config.dispersion) {
+                    observed["iqr_ratio"] = serde_json::json!(ratio);
+                    threshold["max_iqr_ratio"] = serde_json::json!(d.max_iqr_ratio);
+                }
             }
+            reason = reason.observed(observed).threshold(threshold);
             reason
         })
         .collect();
 
-    let critical_no_data: Vec<&String> = result.no_data.iter().filter(|m| config.critical.contains(m)).collect();
     let (decision, summary) = match result.score {
+        _ if !result.critical_breaches.is_empty() => (
+            Decision::Rollback,
+            format!("metrics beyond their critical effect size: {}", result.critical_breaches.join(", ")),
+        ),
         _ if !result.failed_critical.is_empty() => {
             (Decision::Rollback, format!("critical metrics regressed: {}", result.failed_critical.join(", ")))
         }
-        None => (Decision::Deny, "inconclusive: no metric has samples enough on both sides; holding".into()),
-        Some(_) if !critical_no_data.is_empty() => {
-            let names: Vec<&str> = critical_no_data.iter().map(|s| s.as_str()).collect();
-            (Decision::Deny, format!("inconclusive: critical metrics lack samples ({}); holding", names.join(", ")))
+        _ if !result.no_data.is_empty() => {
+            (Decision::Deny, format!("cannot judge {}: too little or unclean data; holding", result.no_data.join(", ")))
         }
+        None => (Decision::Deny, "cannot judge: no metric has samples on both sides; holding".into()),
         Some(score) if score < config.marginal_score => {
             (Decision::Rollback, format!("score {score:.1} is below the marginal score {}", config.marginal_score))
         }
@@ -205,10 +258,31 @@ mod tests {
         let v = run(std::slice::from_ref(&sparse), "{}");
         assert_eq!(v.decision, Decision::Deny);
         assert_eq!(v.score, None);
-        assert!(v.reasons.last().unwrap().message.starts_with("inconclusive"));
+        assert_eq!(v.reasons.last().unwrap().message, "cannot judge latency: too little or unclean data; holding");
+        assert_eq!(v.reasons[0].message, "latency: cannot judge: 2 of 3 canary samples and 3 of 3 baseline samples");
+        assert_eq!(v.reasons[0].outcome, Outcome::Fail);
 
-        let v = run(&[sparse, metric("errors", SAME, "increase")], r#"{"critical": ["latency"]}"#);
-        assert_eq!(v.decision, Decision::Deny, "a critical metric without data holds");
+        // Regression: a metric without data beside one that passed was a warning, and allowed.
+        let v = run(&[sparse, metric("errors", SAME, "increase")], "{}");
+        assert_eq!(v.decision, Decision::Deny, "a metric without data holds the release");
+    }
+
+    #[test]
+    fn a_significant_shift_within_the_allowed_band_passes_and_a_critical_one_rolls_back() {
+        // 23 % above the baseline's mean: significant, within an allowed 25 %.
+        let shifted = "[13, 14, 14, 15, 16, 16, 17, 18, 18, 19]";
+        let config = r#"{"effect_size": {"allowed_increase": 1.25, "critical_increase": 1.5}}"#;
+        let v = run(&[metric("latency", shifted, "increase")], config);
+        assert_eq!(v.decision, Decision::Allow, "{v:?}");
+        assert_eq!(v.reasons[0].outcome, Outcome::Info);
+        let observed = v.reasons[0].observed.as_ref().unwrap();
+        assert_eq!(observed["effect"]["measure"], "mean");
+        assert!(observed["shift_interval"].as_array().unwrap().len() == 2, "{observed}");
+        assert_eq!(v.reasons[0].threshold.as_ref().unwrap()["effect_size"]["allowed_increase"], 1.25);
+
+        let v = run(&[metric("latency", HIGHER, "increase")], config);
+        assert_eq!(v.decision, Decision::Rollback);
+        assert!(v.reasons.last().unwrap().message.contains("beyond their critical effect size: latency"));
     }
 
     #[test]

@@ -20,6 +20,12 @@
 //! release there, an `info` reason says there is nothing to compare with; without `history` in
 //! the input at all, the release is denied as one that cannot be judged.
 //!
+//! A failed `tests.failed` or `tests.errors` names the first failing tests (suite, name and
+//! a message excerpt). Tests matching a `quarantine` glob (matched against `suite::name` and
+//! against `name`; `*` matches any characters, `?` one), known to be flaky, do not count
+//! against those objectives or the pass rate (they count as not run): a `tests.quarantined`
+//! warning names each one that failed, so nobody forgets them.
+//!
 //! Test objectives need the `tests` section (without it the release is denied unless
 //! `require_tests` is false), change objectives the `change` section. `objectives`
 //! replaces the metric objectives with explicit Keptn-style ones. The gate (`gate.pass` 90,
@@ -35,7 +41,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use relgate_sdk::score::objectives::{Criteria, Criterion, Gate, Objective, Op, Status};
-use relgate_sdk::{Decision, Direction, Input, Metric, Outcome, Reason, Verdict};
+use relgate_sdk::{Decision, Direction, Failure, FailureKind, Input, Metric, Outcome, Reason, Verdict};
 use serde::Deserialize;
 
 /// `config.readiness`, with the defaults documented above.
@@ -74,6 +80,9 @@ pub struct Config {
     pub history: Option<HistoryConfig>,
     /// Score thresholds and no-data rule.
     pub gate: Gate,
+    /// Known-flaky tests whose failures warn instead of failing: globs over `suite::name`
+    /// or `name`.
+    pub quarantine: Vec<String>,
 }
 
 impl Default for Config {
@@ -95,6 +104,7 @@ impl Default for Config {
             objectives: None,
             history: None,
             gate: Gate::default(),
+            quarantine: Vec::new(),
         }
     }
 }
@@ -209,15 +219,39 @@ fn tolerance(direction: Direction, percent: f64) -> Criteria {
     })
 }
 
+/// A test's name as quarantine globs and reasons read it: `suite::name`.
+fn test_id(failure: &Failure) -> String {
+    if failure.suite.is_empty() { failure.name.clone() } else { format!("{}::{}", failure.suite, failure.name) }
+}
+
+/// Whether a quarantine glob matches a failing test. The globs are not paths: `/` in a
+/// suite (a Go package) is an ordinary character, so `*` matches across it.
+fn quarantined(globs: &[String], failure: &Failure) -> bool {
+    let plain = |s: &str| s.replace('/', "\u{1f}");
+    let (id, name) = (plain(&test_id(failure)), plain(&failure.name));
+    globs.iter().any(|glob| {
+        let glob = plain(glob);
+        relgate_sdk::glob::matches(&glob, &id) || relgate_sdk::glob::matches(&glob, &name)
+    })
+}
+
 /// The objectives and the metrics they read, derived from the input and the config.
 fn objectives(input: &Input, config: &Config) -> (Vec<Objective>, Vec<Metric>) {
     let mut objectives = Vec::new();
     let mut metrics = Vec::new();
     if let Some(tests) = &input.tests {
-        let run = tests.total.saturating_sub(tests.skipped);
+        // Quarantined failures count as tests not run.
+        let failures = tests.failures.iter().filter(|f| quarantined(&config.quarantine, f));
+        let (quarantined_failed, quarantined_errors) = failures.fold((0, 0), |(f, e), failure| match failure.kind {
+            FailureKind::Failure => (f + 1, e),
+            FailureKind::Error => (f, e + 1),
+        });
+        let failed = tests.failed.saturating_sub(quarantined_failed);
+        let errors = tests.errors.saturating_sub(quarantined_errors);
+        let run = tests.total.saturating_sub(tests.skipped + quarantined_failed + quarantined_errors);
         let values = [
-            ("tests.failed", tests.failed as f64),
-            ("tests.errors", tests.errors as f64),
+            ("tests.failed", failed as f64),
+            ("tests.errors", errors as f64),
             ("tests.pass_rate", percent(tests.passed, run)),
             ("tests.flaky_rate", percent(tests.flaky, tests.total)),
         ];
@@ -310,8 +344,19 @@ pub fn evaluate(input: &Input) -> Verdict {
 
     let mut verdict = Verdict::new(if result.status == Status::Pass { Decision::Allow } else { Decision::Deny })
         .with_score(relgate_sdk::score::round2(result.score));
+    let failures: Vec<&Failure> = input.tests.iter().flat_map(|t| &t.failures).collect();
     for (objective, r) in objectives.iter().zip(&result.objectives) {
-        let mut reason = Reason::new(check_name(&r.metric), r.outcome(), r.message.clone());
+        let mut message = r.message.clone();
+        let kind = match r.metric.as_str() {
+            "tests.failed" => Some(FailureKind::Failure),
+            "tests.errors" => Some(FailureKind::Error),
+            _ => None,
+        };
+        if let Some(kind) = kind.filter(|_| r.outcome() != Outcome::Pass) {
+            let counted = failures.iter().filter(|f| f.kind == kind && !quarantined(&config.quarantine, f));
+            message += &name_failures(&counted.copied().collect::<Vec<_>>());
+        }
+        let mut reason = Reason::new(check_name(&r.metric), r.outcome(), message);
         if let Some(value) = r.value {
             reason = reason.observed(value);
         }
@@ -322,6 +367,20 @@ pub fn evaluate(input: &Input) -> Verdict {
     }
     if let Some(reason) = no_history {
         verdict = verdict.with_reason(reason);
+    }
+    let quarantined: Vec<&Failure> = failures.iter().copied().filter(|f| quarantined(&config.quarantine, f)).collect();
+    if !quarantined.is_empty() {
+        let message = format!(
+            "{} quarantined (known-flaky) tests failed and were not counted{}",
+            quarantined.len(),
+            name_failures(&quarantined)
+        );
+        let threshold = serde_json::json!(config.quarantine);
+        verdict = verdict.with_reason(
+            Reason::new("tests.quarantined", Outcome::Warn, message)
+                .observed(quarantined.len() as f64)
+                .threshold(threshold),
+        );
     }
     let status = match result.status {
         Status::Pass => "pass",
@@ -343,6 +402,30 @@ pub fn evaluate(input: &Input) -> Verdict {
     verdict.with_reason(Reason::new("readiness.score", outcome, summary).observed(result.score))
 }
 
+/// `: a::b (message), c::d (message) and 3 more`: the first failing tests, for a reason.
+fn name_failures(failures: &[&Failure]) -> String {
+    const NAMED: usize = 5;
+    const EXCERPT: usize = 80;
+    if failures.is_empty() {
+        return String::new();
+    }
+    let named: Vec<String> = failures
+        .iter()
+        .take(NAMED)
+        .map(|f| {
+            let line = f.message.lines().next().unwrap_or("");
+            let mut excerpt: String = line.chars().take(EXCERPT).collect();
+            if line.chars().count() > EXCERPT {
+                excerpt.push('…');
+            }
+            if excerpt.is_empty() { test_id(f) } else { format!("{} ({excerpt})", test_id(f)) }
+        })
+        .collect();
+    let more = failures.len().saturating_sub(NAMED);
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    format!(": {}{more}", named.join(", "))
+}
+
 relgate_sdk::export_policy!(name = "readiness", config = "readiness", evaluate = evaluate);
 
 #[cfg(test)]
@@ -358,6 +441,71 @@ mod tests {
     }
 
     const GREEN: &str = r#"{"tests": {"total": 100, "passed": 100}}"#;
+
+    fn with_failures(failures: &[(&str, &str, &str, &str)], config: &str) -> Verdict {
+        let listed: Vec<String> = failures
+            .iter()
+            .map(|(suite, name, kind, message)| {
+                format!(r#"{{"suite": "{suite}", "name": "{name}", "kind": "{kind}", "message": "{message}"}}"#)
+            })
+            .collect();
+        let failed = failures.iter().filter(|f| f.2 == "failure").count();
+        let errors = failures.len() - failed;
+        let json = format!(
+            r#"{{"tests": {{"total": 100, "passed": {}, "failed": {failed}, "errors": {errors}, "failures": [{}]}},
+                "config": {{"readiness": {config}}}}}"#,
+            100 - failures.len(),
+            listed.join(",")
+        );
+        evaluate(&input(&json))
+    }
+
+    #[test]
+    fn failing_tests_are_named() {
+        let long = "x".repeat(100);
+        let failures = [
+            ("cart", "applies_coupon", "failure", "assert 90 == 100\\nmore"),
+            ("db", "connects", "error", "timeout"),
+            ("cart", "totals", "failure", long.as_str()),
+        ];
+        let v = with_failures(&failures, "{}");
+        let failed = v.reasons.iter().find(|r| r.check == "tests.failed").unwrap();
+        let expected = format!(
+            "tests.failed is 2, missing <=0: cart::applies_coupon (assert 90 == 100), cart::totals ({}…)",
+            "x".repeat(80)
+        );
+        assert_eq!(failed.message, expected);
+        let errors = v.reasons.iter().find(|r| r.check == "tests.errors").unwrap();
+        assert!(errors.message.ends_with("missing <=0: db::connects (timeout)"), "{}", errors.message);
+
+        let many: Vec<(&str, &str, &str, &str)> =
+            ["a", "b", "c", "d", "e", "f", "g"].iter().map(|n| ("s", *n, "failure", "")).collect();
+        let v = with_failures(&many, "{}");
+        let failed = v.reasons.iter().find(|r| r.check == "tests.failed").unwrap();
+        assert!(failed.message.ends_with(": s::a, s::b, s::c, s::d, s::e and 2 more"), "{}", failed.message);
+    }
+
+    #[test]
+    fn quarantined_failures_warn_and_are_listed() {
+        let failures =
+            [("github.com/shop/cart", "TestFlakyNetwork", "failure", "reset"), ("cart", "totals", "failure", "")];
+        let v = with_failures(&failures, r#"{"quarantine": ["*Flaky*"]}"#);
+        assert_eq!(v.decision, Decision::Deny, "cart::totals still fails: {v:?}");
+        let failed = v.reasons.iter().find(|r| r.check == "tests.failed").unwrap();
+        assert!(failed.message.starts_with("tests.failed is 1, missing <=0: cart::totals"), "{}", failed.message);
+        let q = v.reasons.iter().find(|r| r.check == "tests.quarantined").unwrap();
+        assert_eq!(q.outcome, Outcome::Warn);
+        assert_eq!(
+            q.message,
+            "1 quarantined (known-flaky) tests failed and were not counted: github.com/shop/cart::TestFlakyNetwork (reset)"
+        );
+
+        // Every failure quarantined, by suite and name across a `/`: allowed, with the warning.
+        let v = with_failures(&failures, r#"{"quarantine": ["github.com/*::TestFlaky*", "cart::totals"]}"#);
+        assert_eq!(v.decision, Decision::Allow, "{v:?}");
+        assert_eq!(outcome(&v, "tests.quarantined"), Outcome::Warn);
+        assert_eq!(outcome(&v, "tests.pass_rate"), Outcome::Pass, "quarantined tests count as not run");
+    }
 
     #[test]
     fn clean_tests_allow_with_full_score() {
