@@ -17,8 +17,12 @@
 //! `.github/workflows/**`, `*.sql`. Freeze windows (`freezes`: `name`, `start`, `end`,
 //! `timezone`) are checked against the input's `now`: `start` and `end` are local times in
 //! `timezone` (an IANA name, default `UTC`; `2026-12-20T00:00` or `2026-12-20`), or
-//! instants with an offset (`2026-12-20T00:00:00+01:00`). Inside a window the release is
-//! **denied**, unless `release.labels` carries `override_label` (`freeze-override`).
+//! instants with an offset (`2026-12-20T00:00:00+01:00`). Recurring windows
+//! (`recurring_freezes`: `name`, `from`, `to`, `timezone`) repeat every week, from a weekday
+//! and local time to another (`"Friday 16:00"` to `"Monday 08:00"`, across the weekend), in
+//! wall-clock time of their `timezone`, summer time included. `holidays` (`name`, `date`,
+//! `timezone`) freeze whole local days. Inside any window the release is **denied**, unless
+//! `release.labels` carries `override_label` (`freeze-override`).
 //! Otherwise the gate decides: **allow** on pass or warning, **deny** on fail. Without a
 //! `change` section the release is denied unless `require_change` is false. Settings live in
 //! `config.change_risk`.
@@ -53,6 +57,36 @@ pub struct Freeze {
     pub timezone: Option<String>,
 }
 
+/// A window that repeats every week, in wall-clock time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recurring {
+    /// What the freeze is for.
+    #[serde(default)]
+    pub name: String,
+    /// The weekday and local time it starts: `Friday 16:00`.
+    pub from: String,
+    /// The weekday and local time it ends: `Monday 08:00`.
+    pub to: String,
+    /// IANA time zone of `from` and `to`. Default `UTC`.
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+/// A whole local day in which releases are frozen.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Holiday {
+    /// What the day is.
+    #[serde(default)]
+    pub name: String,
+    /// The date: `2026-12-24`.
+    pub date: String,
+    /// IANA time zone the day is in. Default `UTC`.
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
 /// `config.change_risk`, with the defaults documented above.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -81,6 +115,10 @@ pub struct Config {
     pub sensitive_fails: bool,
     /// Freeze windows.
     pub freezes: Vec<Freeze>,
+    /// Weekly freeze windows.
+    pub recurring_freezes: Vec<Recurring>,
+    /// Frozen days.
+    pub holidays: Vec<Holiday>,
     /// The release label that overrides a freeze.
     pub override_label: String,
     /// Score thresholds.
@@ -104,6 +142,8 @@ impl Default for Config {
                 .to_vec(),
             sensitive_fails: false,
             freezes: Vec::new(),
+            recurring_freezes: Vec::new(),
+            holidays: Vec::new(),
             override_label: "freeze-override".into(),
             gate: Gate::default(),
         }
@@ -152,18 +192,29 @@ fn instant(text: &str, timezone: Option<&str>) -> Result<jiff::Timestamp, String
         .parse::<jiff::civil::DateTime>()
         .or_else(|_| text.parse::<jiff::civil::Date>().map(|d| d.to_datetime(jiff::civil::Time::midnight())))
         .map_err(|e| format!("`{text}` is not a date, a local date-time or an RFC 3339 instant ({e})"))?;
+    let tz = time_zone(timezone)?;
     let name = timezone.unwrap_or("UTC");
-    let tz = jiff::tz::db().get(name).map_err(|e| format!("unknown time zone `{name}` ({e})"))?;
     civil.to_zoned(tz).map(|z| z.timestamp()).map_err(|e| format!("`{text}` in {name}: {e}"))
 }
 
-/// The freeze reason, if `now` falls in a freeze window.
-fn freeze_check(input: &Input, config: &Config) -> Result<Option<Reason>, String> {
-    if config.freezes.is_empty() {
-        return Ok(None);
-    }
-    let now = input.now.as_deref().ok_or("the input has no `now` to check the freeze windows against")?;
-    let now: jiff::Timestamp = now.parse().map_err(|e| format!("`now` ({now}) is not an RFC 3339 instant ({e})"))?;
+fn time_zone(name: Option<&str>) -> Result<jiff::tz::TimeZone, String> {
+    let name = name.unwrap_or("UTC");
+    jiff::tz::db().get(name).map_err(|e| format!("unknown time zone `{name}` ({e})"))
+}
+
+/// Minutes from Monday 00:00 of a weekday and local time: `Friday 16:00`.
+fn week_minute(text: &str) -> Result<i32, String> {
+    let bad = || format!("`{text}` is not a weekday and a local time, such as `Friday 16:00`");
+    let (day, time) = text.trim().split_once(' ').ok_or_else(bad)?;
+    const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    let day = day.to_ascii_lowercase();
+    let day = DAYS.iter().position(|d| *d == day || (day.len() == 3 && d.starts_with(day.as_str()))).ok_or_else(bad)?;
+    let time: jiff::civil::Time = time.trim().parse().map_err(|_| bad())?;
+    Ok(day as i32 * 24 * 60 + i32::from(time.hour()) * 60 + i32::from(time.minute()))
+}
+
+/// The freeze `now` falls in, as its name and its window for people; `None` outside all.
+fn active_freeze(now: jiff::Timestamp, config: &Config) -> Result<Option<(String, String)>, String> {
     for freeze in &config.freezes {
         let tz = freeze.timezone.as_deref();
         let (start, end) = (instant(&freeze.start, tz)?, instant(&freeze.end, tz)?);
@@ -171,33 +222,65 @@ fn freeze_check(input: &Input, config: &Config) -> Result<Option<Reason>, String
             return Err(format!("freeze `{}` ends ({}) before it starts ({})", freeze.name, freeze.end, freeze.start));
         }
         if start <= now && now < end {
-            let overridden =
-                input.release.as_ref().and_then(|r| r.labels.get(&config.override_label)).is_some_and(|v| v != "false");
             let window =
                 format!("{} to {}{}", freeze.start, freeze.end, tz.map(|t| format!(" {t}")).unwrap_or_default());
-            let reason = if overridden {
-                Reason::new(
-                    "change.freeze",
-                    Outcome::Warn,
-                    format!(
-                        "inside freeze `{}` ({window}), overridden by label `{}`",
-                        freeze.name, config.override_label
-                    ),
-                )
-            } else {
-                Reason::new(
-                    "change.freeze",
-                    Outcome::Fail,
-                    format!(
-                        "inside freeze `{}` ({window}); label the release `{}` to override",
-                        freeze.name, config.override_label
-                    ),
-                )
-            };
-            return Ok(Some(reason.observed(now.to_string())));
+            return Ok(Some((freeze.name.clone(), window)));
         }
     }
-    Ok(Some(Reason::new("change.freeze", Outcome::Pass, "outside every freeze window")))
+    for freeze in &config.recurring_freezes {
+        let (from, to) = (week_minute(&freeze.from)?, week_minute(&freeze.to)?);
+        if from == to {
+            return Err(format!("recurring freeze `{}` starts and ends at the same time", freeze.name));
+        }
+        let local = now.to_zoned(time_zone(freeze.timezone.as_deref())?);
+        let minute = i32::from(local.weekday().to_monday_zero_offset()) * 24 * 60
+            + i32::from(local.hour()) * 60
+            + i32::from(local.minute());
+        // A window may run over the week's end (Friday evening to Monday morning).
+        let inside = if from < to { from <= minute && minute < to } else { minute >= from || minute < to };
+        if inside {
+            let zone = freeze.timezone.as_deref().unwrap_or("UTC");
+            return Ok(Some((freeze.name.clone(), format!("every {} to {} {zone}", freeze.from, freeze.to))));
+        }
+    }
+    for holiday in &config.holidays {
+        let date: jiff::civil::Date =
+            holiday.date.parse().map_err(|e| format!("holiday `{}` is not a date ({e})", holiday.date))?;
+        if now.to_zoned(time_zone(holiday.timezone.as_deref())?).date() == date {
+            let zone = holiday.timezone.as_deref().unwrap_or("UTC");
+            return Ok(Some((holiday.name.clone(), format!("all of {} {zone}", holiday.date))));
+        }
+    }
+    Ok(None)
+}
+
+/// The freeze reason, if any freeze is configured.
+fn freeze_check(input: &Input, config: &Config) -> Result<Option<Reason>, String> {
+    if config.freezes.is_empty() && config.recurring_freezes.is_empty() && config.holidays.is_empty() {
+        return Ok(None);
+    }
+    let now = input.now.as_deref().ok_or("the input has no `now` to check the freeze windows against")?;
+    let now: jiff::Timestamp = now.parse().map_err(|e| format!("`now` ({now}) is not an RFC 3339 instant ({e})"))?;
+    let Some((name, window)) = active_freeze(now, config)? else {
+        return Ok(Some(Reason::new("change.freeze", Outcome::Pass, "outside every freeze window")));
+    };
+    let overridden =
+        input.release.as_ref().and_then(|r| r.labels.get(&config.override_label)).is_some_and(|v| v != "false");
+    let label = &config.override_label;
+    let reason = if overridden {
+        Reason::new(
+            "change.freeze",
+            Outcome::Warn,
+            format!("inside freeze `{name}` ({window}), overridden by label `{label}`"),
+        )
+    } else {
+        Reason::new(
+            "change.freeze",
+            Outcome::Fail,
+            format!("inside freeze `{name}` ({window}); label the release `{label}` to override"),
+        )
+    };
+    Ok(Some(reason.observed(now.to_string())))
 }
 
 /// Judges a change's risk.
@@ -439,6 +522,77 @@ mod tests {
         assert_eq!(v.decision, Decision::Allow);
         assert_eq!(outcome(&v, "change.freeze"), Outcome::Warn);
         assert!(v.reasons.iter().any(|r| r.message.contains("overridden by label `freeze-override`")));
+    }
+
+    #[test]
+    fn recurring_windows_repeat_weekly_in_wall_clock_time() {
+        const WEEKEND: &str = r#"{"recurring_freezes": [{"name": "weekend", "from": "Friday 16:00", "to": "Monday 08:00", "timezone": "Europe/Berlin"}]}"#;
+        // (now, frozen): Berlin is UTC+1 in winter, UTC+2 in summer.
+        let cases = [
+            ("2026-11-27T14:59:00Z", false), // Friday 15:59 in Berlin
+            ("2026-11-27T15:00:00Z", true),  // Friday 16:00
+            ("2026-11-29T12:00:00Z", true),  // Sunday
+            ("2026-11-30T06:59:00Z", true),  // Monday 07:59
+            ("2026-11-30T07:00:00Z", false), // Monday 08:00
+            ("2026-12-02T12:00:00Z", false), // Wednesday
+            ("2026-07-03T14:00:00Z", true),  // Friday 16:00 in summer time
+            ("2026-07-03T13:59:00Z", false),
+        ];
+        for (now, frozen) in cases {
+            let v = run(SMALL, WEEKEND, &format!(r#", "now": "{now}""#));
+            assert_eq!(outcome(&v, "change.freeze") == Outcome::Fail, frozen, "{now}: {v:?}");
+        }
+        let v = run(SMALL, WEEKEND, r#", "now": "2026-11-28T10:00:00Z""#);
+        assert!(v.reasons.iter().any(|r| r.message
+            == "inside freeze `weekend` (every Friday 16:00 to Monday 08:00 Europe/Berlin); label the release `freeze-override` to override"));
+
+        // Within a week, a window on working hours.
+        let lunch = r#"{"recurring_freezes": [{"from": "wed 12:00", "to": "Wed 13:30"}]}"#;
+        assert_eq!(run(SMALL, lunch, r#", "now": "2026-12-02T12:30:00Z""#).decision, Decision::Deny);
+        assert_eq!(run(SMALL, lunch, r#", "now": "2026-12-02T13:30:00Z""#).decision, Decision::Allow);
+    }
+
+    #[test]
+    fn holidays_freeze_their_local_day() {
+        const EVE: &str =
+            r#"{"holidays": [{"name": "christmas eve", "date": "2026-12-24", "timezone": "America/New_York"}]}"#;
+        // New York is UTC-5 in December.
+        for (now, frozen) in [
+            ("2026-12-24T04:59:00Z", false),
+            ("2026-12-24T05:00:00Z", true),
+            ("2026-12-25T04:59:00Z", true),
+            ("2026-12-25T05:00:00Z", false),
+        ] {
+            let v = run(SMALL, EVE, &format!(r#", "now": "{now}""#));
+            assert_eq!(v.decision == Decision::Deny, frozen, "{now}");
+        }
+    }
+
+    #[test]
+    fn recurring_windows_that_cannot_work_are_config_errors() {
+        for (config, words) in [
+            (
+                r#"{"recurring_freezes": [{"from": "Freitag 16:00", "to": "Monday 08:00"}]}"#,
+                "`Freitag 16:00` is not a weekday and a local time",
+            ),
+            (
+                r#"{"recurring_freezes": [{"from": "Friday 25:00", "to": "Monday 08:00"}]}"#,
+                "`Friday 25:00` is not a weekday",
+            ),
+            (
+                r#"{"recurring_freezes": [{"name": "x", "from": "Friday 16:00", "to": "fri 16:00"}]}"#,
+                "starts and ends at the same time",
+            ),
+            (
+                r#"{"recurring_freezes": [{"from": "Friday 16:00", "to": "Monday 08:00", "timezone": "Mars/Olympus"}]}"#,
+                "unknown time zone `Mars/Olympus`",
+            ),
+            (r#"{"holidays": [{"date": "24.12.2026"}]}"#, "holiday `24.12.2026` is not a date"),
+        ] {
+            let v = run(SMALL, config, r#", "now": "2026-11-27T10:00:00Z""#);
+            assert_eq!(v.decision, Decision::Deny, "{config}");
+            assert!(v.reasons[0].message.contains(words), "{config}: {}", v.reasons[0].message);
+        }
     }
 
     #[test]
