@@ -64,9 +64,12 @@ fn main() {
     let zig = root.join("target/tools/zig-0.14.1/bin/python");
     let multitool =
         root.join("target/tools/sarif-multitool/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
+    // The version scripts/install-prometheus-client pins; the tests run this interpreter.
+    let prometheus_client = root.join("target/tools/prometheus-client-0.26.0/bin/python");
+    println!("cargo::rustc-env=RELGATE_PROMETHEUS_CLIENT_PYTHON={}", prometheus_client.display());
     let required = std::env::var_os("RELGATE_REQUIRE_TOOLCHAINS").is_some();
     // (the cfg value, whether it is here), the one list the tests' cfgs are checked against.
-    let tools: [(&str, &dyn Fn() -> bool); 7] = [
+    let tools: [(&str, &dyn Fn() -> bool); 8] = [
         ("clang", &|| {
             (on_path("clang-19").is_some() || on_path("clang").is_some())
                 && (on_path("wasm-ld-19").is_some() || on_path("wasm-ld").is_some())
@@ -77,6 +80,7 @@ fn main() {
         ("prometheus", &|| on_path("prometheus").is_some() && on_path("promtool").is_some()),
         ("postgres", &postgres_answers),
         ("sarif-multitool", &|| multitool.is_file()),
+        ("prometheus-client", &|| prometheus_client.is_file()),
     ];
     let values: Vec<String> = tools.iter().map(|(name, _)| format!("\"{name}\"")).collect();
     println!("cargo::rustc-check-cfg=cfg(relgate_missing, values({}))", values.join(", "));
@@ -87,7 +91,7 @@ fn main() {
     // Zig's cache and npm packages, so only the programs are watched. `rustup target add`
     // rewrites the toolchain's list of components.
     let components = sysroot.join("lib/rustlib/components");
-    for watched in [Path::new("/usr/bin"), &zig, &multitool, &components] {
+    for watched in [Path::new("/usr/bin"), &zig, &multitool, &prometheus_client, &components] {
         if watched.exists() {
             println!("cargo::rerun-if-changed={}", watched.display());
         }
