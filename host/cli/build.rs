@@ -4,7 +4,8 @@
 //! (set by `.ci/run`) nothing is ignored: a missing toolchain fails its tests instead.
 //!
 //! What is found is what the suite was built with. Installing or removing a program in
-//! `/usr/bin`, or a Rust target, builds it again; a tool installed elsewhere, or PostgreSQL
+//! `/usr/bin`, a Rust target, or a tool of target/tools (whose install scripts touch
+//! `target/tools/installed`) builds it again; a tool installed elsewhere, or PostgreSQL
 //! started later, is seen after `touch host/cli/build.rs`.
 
 use std::path::{Path, PathBuf};
@@ -88,10 +89,15 @@ fn main() {
         return;
     }
     // A folder is scanned whole at every build: /usr/bin is flat, but target/tools holds
-    // Zig's cache and npm packages, so only the programs are watched. `rustup target add`
-    // rewrites the toolchain's list of components.
+    // Zig's cache and npm packages, so the scripts that install there touch one file,
+    // `target/tools/installed`, made here if need be so that it can be watched. `rustup
+    // target add` rewrites the toolchain's list of components.
+    let stamp = root.join("target/tools/installed");
+    if !stamp.exists() {
+        let _ = std::fs::create_dir_all(root.join("target/tools")).and_then(|()| std::fs::write(&stamp, ""));
+    }
     let components = sysroot.join("lib/rustlib/components");
-    for watched in [Path::new("/usr/bin"), &zig, &multitool, &prometheus_client, &components] {
+    for watched in [Path::new("/usr/bin"), &stamp, &zig, &multitool, &prometheus_client, &components] {
         if watched.exists() {
             println!("cargo::rerun-if-changed={}", watched.display());
         }
