@@ -29,6 +29,8 @@ extern crate alloc;
 extern crate std;
 
 mod float;
+#[cfg(feature = "freeze")]
+pub mod freeze;
 pub mod glob;
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]

@@ -36,56 +36,10 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use jiff_guest as jiff;
+use relgate_sdk::freeze::{Freeze, Freezes, Holiday, Recurring};
 use relgate_sdk::score::objectives::{Criteria, Criterion, Gate, Objective, Op, Status};
 use relgate_sdk::{Change, Decision, Input, Metric, Outcome, Reason, Verdict};
 use serde::Deserialize;
-
-/// A window in which releases are frozen.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Freeze {
-    /// What the freeze is for.
-    #[serde(default)]
-    pub name: String,
-    /// First moment of the freeze.
-    pub start: String,
-    /// First moment after the freeze.
-    pub end: String,
-    /// IANA time zone of `start` and `end` when they have no offset. Default `UTC`.
-    #[serde(default)]
-    pub timezone: Option<String>,
-}
-
-/// A window that repeats every week, in wall-clock time.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Recurring {
-    /// What the freeze is for.
-    #[serde(default)]
-    pub name: String,
-    /// The weekday and local time it starts: `Friday 16:00`.
-    pub from: String,
-    /// The weekday and local time it ends: `Monday 08:00`.
-    pub to: String,
-    /// IANA time zone of `from` and `to`. Default `UTC`.
-    #[serde(default)]
-    pub timezone: Option<String>,
-}
-
-/// A whole local day in which releases are frozen.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Holiday {
-    /// What the day is.
-    #[serde(default)]
-    pub name: String,
-    /// The date: `2026-12-24`.
-    pub date: String,
-    /// IANA time zone the day is in. Default `UTC`.
-    #[serde(default)]
-    pub timezone: Option<String>,
-}
 
 /// `config.change_risk`, with the defaults documented above.
 #[derive(Debug, Clone, Deserialize)]
@@ -183,85 +137,18 @@ fn directories(change: &Change) -> Option<u64> {
     if change.files.is_empty() { change.directories } else { Some(change.directories_touched().len() as u64) }
 }
 
-/// When a freeze starts or ends, as an instant.
-fn instant(text: &str, timezone: Option<&str>) -> Result<jiff::Timestamp, String> {
-    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
-        return Ok(ts);
-    }
-    let civil = text
-        .parse::<jiff::civil::DateTime>()
-        .or_else(|_| text.parse::<jiff::civil::Date>().map(|d| d.to_datetime(jiff::civil::Time::midnight())))
-        .map_err(|e| format!("`{text}` is not a date, a local date-time or an RFC 3339 instant ({e})"))?;
-    let tz = time_zone(timezone)?;
-    let name = timezone.unwrap_or("UTC");
-    civil.to_zoned(tz).map(|z| z.timestamp()).map_err(|e| format!("`{text}` in {name}: {e}"))
-}
-
-fn time_zone(name: Option<&str>) -> Result<jiff::tz::TimeZone, String> {
-    let name = name.unwrap_or("UTC");
-    jiff::tz::db().get(name).map_err(|e| format!("unknown time zone `{name}` ({e})"))
-}
-
-/// Minutes from Monday 00:00 of a weekday and local time: `Friday 16:00`.
-fn week_minute(text: &str) -> Result<i32, String> {
-    let bad = || format!("`{text}` is not a weekday and a local time, such as `Friday 16:00`");
-    let (day, time) = text.trim().split_once(' ').ok_or_else(bad)?;
-    const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-    let day = day.to_ascii_lowercase();
-    let day = DAYS.iter().position(|d| *d == day || (day.len() == 3 && d.starts_with(day.as_str()))).ok_or_else(bad)?;
-    let time: jiff::civil::Time = time.trim().parse().map_err(|_| bad())?;
-    Ok(day as i32 * 24 * 60 + i32::from(time.hour()) * 60 + i32::from(time.minute()))
-}
-
-/// The freeze `now` falls in, as its name and its window for people; `None` outside all.
-fn active_freeze(now: jiff::Timestamp, config: &Config) -> Result<Option<(String, String)>, String> {
-    for freeze in &config.freezes {
-        let tz = freeze.timezone.as_deref();
-        let (start, end) = (instant(&freeze.start, tz)?, instant(&freeze.end, tz)?);
-        if start >= end {
-            return Err(format!("freeze `{}` ends ({}) before it starts ({})", freeze.name, freeze.end, freeze.start));
-        }
-        if start <= now && now < end {
-            let window =
-                format!("{} to {}{}", freeze.start, freeze.end, tz.map(|t| format!(" {t}")).unwrap_or_default());
-            return Ok(Some((freeze.name.clone(), window)));
-        }
-    }
-    for freeze in &config.recurring_freezes {
-        let (from, to) = (week_minute(&freeze.from)?, week_minute(&freeze.to)?);
-        if from == to {
-            return Err(format!("recurring freeze `{}` starts and ends at the same time", freeze.name));
-        }
-        let local = now.to_zoned(time_zone(freeze.timezone.as_deref())?);
-        let minute = i32::from(local.weekday().to_monday_zero_offset()) * 24 * 60
-            + i32::from(local.hour()) * 60
-            + i32::from(local.minute());
-        // A window may run over the week's end (Friday evening to Monday morning).
-        let inside = if from < to { from <= minute && minute < to } else { minute >= from || minute < to };
-        if inside {
-            let zone = freeze.timezone.as_deref().unwrap_or("UTC");
-            return Ok(Some((freeze.name.clone(), format!("every {} to {} {zone}", freeze.from, freeze.to))));
-        }
-    }
-    for holiday in &config.holidays {
-        let date: jiff::civil::Date =
-            holiday.date.parse().map_err(|e| format!("holiday `{}` is not a date ({e})", holiday.date))?;
-        if now.to_zoned(time_zone(holiday.timezone.as_deref())?).date() == date {
-            let zone = holiday.timezone.as_deref().unwrap_or("UTC");
-            return Ok(Some((holiday.name.clone(), format!("all of {} {zone}", holiday.date))));
-        }
-    }
-    Ok(None)
-}
-
 /// The freeze reason, if any freeze is configured.
 fn freeze_check(input: &Input, config: &Config) -> Result<Option<Reason>, String> {
     if config.freezes.is_empty() && config.recurring_freezes.is_empty() && config.holidays.is_empty() {
         return Ok(None);
     }
     let now = input.now.as_deref().ok_or("the input has no `now` to check the freeze windows against")?;
-    let now: jiff::Timestamp = now.parse().map_err(|e| format!("`now` ({now}) is not an RFC 3339 instant ({e})"))?;
-    let Some((name, window)) = active_freeze(now, config)? else {
+    let freezes = Freezes {
+        windows: config.freezes.clone(),
+        recurring: config.recurring_freezes.clone(),
+        holidays: config.holidays.clone(),
+    };
+    let Some(relgate_sdk::freeze::Active { name, window }) = freezes.active(now)? else {
         return Ok(Some(Reason::new("change.freeze", Outcome::Pass, "outside every freeze window")));
     };
     let overridden =
@@ -280,7 +167,7 @@ fn freeze_check(input: &Input, config: &Config) -> Result<Option<Reason>, String
             format!("inside freeze `{name}` ({window}); label the release `{label}` to override"),
         )
     };
-    Ok(Some(reason.observed(now.to_string())))
+    Ok(Some(reason.observed(now)))
 }
 
 /// Judges a change's risk.
