@@ -147,6 +147,41 @@ pub struct Failure {
     pub message: String,
 }
 
+impl Failure {
+    /// The test's name as people and quarantine lists write it: `suite::name`, or `name`
+    /// without a suite.
+    pub fn id(&self) -> String {
+        if self.suite.is_empty() { self.name.clone() } else { alloc::format!("{}::{}", self.suite, self.name) }
+    }
+
+    /// Whether any of `globs` matches the test, by [`Failure::id`] or by its name alone. Test
+    /// names are not paths: `*` matches any characters, a `/` (in a Go package) included,
+    /// and `?` one; `[a-z]` classes work as in [`crate::glob`].
+    ///
+    /// ```
+    /// use relgate_sdk::{Failure, FailureKind};
+    ///
+    /// let failure = Failure {
+    ///     suite: "github.com/shop/cart".into(),
+    ///     name: "TestFlakyNetwork".into(),
+    ///     kind: FailureKind::Failure,
+    ///     message: String::new(),
+    /// };
+    /// assert!(failure.matches_any(&["github.com/*::TestFlaky*"]));
+    /// assert!(failure.matches_any(&["*Flaky*"]));
+    /// assert!(!failure.matches_any(&["cart::*"]));
+    /// ```
+    pub fn matches_any(&self, globs: &[impl AsRef<str>]) -> bool {
+        // The glob matcher is gitignore's: hide `/` from it, so that `*` crosses it.
+        let plain = |s: &str| s.replace('/', "\u{1f}");
+        let (id, name) = (plain(&self.id()), plain(&self.name));
+        globs.iter().any(|glob| {
+            let glob = plain(glob.as_ref());
+            crate::glob::matches(&glob, &id) || crate::glob::matches(&glob, &name)
+        })
+    }
+}
+
 /// Whether a test case failed an assertion or errored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -219,29 +219,13 @@ fn tolerance(direction: Direction, percent: f64) -> Criteria {
     })
 }
 
-/// A test's name as quarantine globs and reasons read it: `suite::name`.
-fn test_id(failure: &Failure) -> String {
-    if failure.suite.is_empty() { failure.name.clone() } else { format!("{}::{}", failure.suite, failure.name) }
-}
-
-/// Whether a quarantine glob matches a failing test. The globs are not paths: `/` in a
-/// suite (a Go package) is an ordinary character, so `*` matches across it.
-fn quarantined(globs: &[String], failure: &Failure) -> bool {
-    let plain = |s: &str| s.replace('/', "\u{1f}");
-    let (id, name) = (plain(&test_id(failure)), plain(&failure.name));
-    globs.iter().any(|glob| {
-        let glob = plain(glob);
-        relgate_sdk::glob::matches(&glob, &id) || relgate_sdk::glob::matches(&glob, &name)
-    })
-}
-
 /// The objectives and the metrics they read, derived from the input and the config.
 fn objectives(input: &Input, config: &Config) -> (Vec<Objective>, Vec<Metric>) {
     let mut objectives = Vec::new();
     let mut metrics = Vec::new();
     if let Some(tests) = &input.tests {
         // Quarantined failures count as tests not run.
-        let failures = tests.failures.iter().filter(|f| quarantined(&config.quarantine, f));
+        let failures = tests.failures.iter().filter(|f| f.matches_any(&config.quarantine));
         let (quarantined_failed, quarantined_errors) = failures.fold((0, 0), |(f, e), failure| match failure.kind {
             FailureKind::Failure => (f + 1, e),
             FailureKind::Error => (f, e + 1),
@@ -353,7 +337,7 @@ pub fn evaluate(input: &Input) -> Verdict {
             _ => None,
         };
         if let Some(kind) = kind.filter(|_| r.outcome() != Outcome::Pass) {
-            let counted = failures.iter().filter(|f| f.kind == kind && !quarantined(&config.quarantine, f));
+            let counted = failures.iter().filter(|f| f.kind == kind && !f.matches_any(&config.quarantine));
             message += &name_failures(&counted.copied().collect::<Vec<_>>());
         }
         let mut reason = Reason::new(check_name(&r.metric), r.outcome(), message);
@@ -368,7 +352,7 @@ pub fn evaluate(input: &Input) -> Verdict {
     if let Some(reason) = no_history {
         verdict = verdict.with_reason(reason);
     }
-    let quarantined: Vec<&Failure> = failures.iter().copied().filter(|f| quarantined(&config.quarantine, f)).collect();
+    let quarantined: Vec<&Failure> = failures.iter().copied().filter(|f| f.matches_any(&config.quarantine)).collect();
     if !quarantined.is_empty() {
         let message = format!(
             "{} quarantined (known-flaky) tests failed and were not counted{}",
@@ -418,7 +402,7 @@ fn name_failures(failures: &[&Failure]) -> String {
             if line.chars().count() > EXCERPT {
                 excerpt.push('…');
             }
-            if excerpt.is_empty() { test_id(f) } else { format!("{} ({excerpt})", test_id(f)) }
+            if excerpt.is_empty() { f.id() } else { format!("{} ({excerpt})", f.id()) }
         })
         .collect();
     let more = failures.len().saturating_sub(NAMED);
