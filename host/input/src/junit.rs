@@ -11,12 +11,12 @@
 //! test whose teardown errored (the worse outcome wins: an error outranks a failure, which
 //! outranks a skip, which outranks a pass), reruns in Go's reports (the last attempt
 //! decides; a pass after a failure is flaky) and retries in TestNG's (the attempt that ran
-//! decides). A case that passed after failing
-//! within one element (`flakyFailure`, `flakyError`) counts as passed and flaky. A suite
-//! that holds fewer tests, or fewer failures and errors, than its attributes declare has
-//! lost some, and is refused. The parse streams, so report size costs time, not memory;
-//! a report in another encoding than UTF-8 (UTF-16, or one its XML declaration names) is
-//! decoded whole first.
+//! decides). A case that passed after failing within one element (`flakyFailure`,
+//! `flakyError`) counts as passed and flaky. A suite that holds fewer failures and errors
+//! than its attributes declare has lost some, and is refused; so is one that holds fewer
+//! tests, unless its declared skipped count accounts for them ([`Declared`]). The parse
+//! streams, so report size costs time, not memory; a report in another encoding than UTF-8
+//! (UTF-16, or one its XML declaration names) is decoded whole first.
 //!
 //! A report may declare entities in its internal DTD subset (`<!DOCTYPE testsuites
 //! [<!ENTITY nbsp "&#160;">]>`) and use them in names and messages: they are expanded as XML
