@@ -91,7 +91,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let log = args::log_location(&args.log)?.as_ref().map(relgate_log::Log::open).transpose()?;
     let sources = args.input.sources(args.engine.max_input.as_u64());
-    let (report, id, set, input) = match &args.gate {
+    let (report, id, set, input, reports) = match &args.gate {
         Some(name) => {
             let gates = relgate_server::gates::read_file(&args.gates)?;
             let gate = gates.into_iter().find(|g| g.name().as_str() == name).ok_or_else(|| {
@@ -109,10 +109,12 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                     relgate::printable(&gap.reason)
                 );
             }
-            (evaluation.report, log.is_some().then_some(evaluation.id), loaded.set().clone(), evaluation.input)
+            let id = log.is_some().then_some(evaluation.id);
+            (evaluation.report, id, loaded.set().clone(), evaluation.input, evaluation.reports)
         }
         None => {
-            let release = sources.assemble()?;
+            let assembled = sources.collect()?;
+            let release = assembled.input;
             let default = [PolicyRef::builtin(builtin::DEFAULT)];
             let policies = if args.policies.is_empty() { &default[..] } else { &args.policies[..] };
             // Load everything first, so that an unreadable policy stops the run before any runs.
@@ -134,11 +136,11 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                 log.append(&record)?;
                 id = Some(record.id);
             }
-            (report, id, set, release)
+            (report, id, set, release, assembled.reports)
         }
     };
 
-    let context = || report::Context::new(&report, &set, &input, anchor(args));
+    let context = || report::Context::new(&report, &set, &input, &anchors(args, &reports));
     let out = match args.format {
         EvalFormat::Json => {
             let mut json = serde_json::to_value(&report).context("cannot serialize the report")?;
@@ -169,22 +171,17 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(exit_code(&report)))
 }
 
-/// The file a CI report points a finding to when it names no changed file and its policy is
-/// no file: the gates file of `--gate`, else the config, else the input, else the first test
-/// report read.
-fn anchor(args: &EvalArgs) -> Option<PathBuf> {
+/// The files a CI report may point a finding at when it names no changed file and its
+/// policy is no file in the repository, in the order to prefer them: the gates file of
+/// `--gate`, the config, the input, the test reports read (`reports`: the `--junit` globs
+/// as the input reader expanded them).
+fn anchors(args: &EvalArgs, reports: &[PathBuf]) -> Vec<PathBuf> {
     let input = &args.input;
-    args.gate
-        .as_ref()
-        .map(|_| args.gates.clone())
-        .or_else(|| input.config.clone())
-        .or_else(|| input.input.clone().filter(|path| path != Path::new("-")))
-        .or_else(|| {
-            input
-                .junit
-                .iter()
-                .find_map(|pattern| glob::glob(pattern).ok()?.filter_map(Result::ok).find(|p| p.is_file()))
-        })
+    let mut anchors: Vec<PathBuf> = args.gate.as_ref().map(|_| args.gates.clone()).into_iter().collect();
+    anchors.extend(input.config.clone());
+    anchors.extend(input.input.clone().filter(|path| path != Path::new("-")));
+    anchors.extend(reports.iter().cloned());
+    anchors
 }
 
 /// Appends `text` to the file at `path`, creating it if need be.
