@@ -6,10 +6,11 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::common::{input, policy, relgate, relgate_in, relgate_with_env, root};
+use crate::common::{input, policy, relgate, relgate_in, relgate_with_env, relgate_with_env_within, root};
 
 const GATE: &str = "policies/wat/tests-gate.wat";
 const HOSTILE: &str = "tests/data/policies/hostile-text.wat";
@@ -190,10 +191,44 @@ fn github_appends_the_job_summary() {
     );
     assert!(run.stdout.lines().all(|l| l.starts_with("::")), "stdout has the commands only: {}", run.stdout);
 
-    // A summary that cannot be written is an error, not a silent loss.
-    let run = relgate_with_env(&args, &[("GITHUB_STEP_SUMMARY", dir.path())]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("cannot append the job summary to"), "{}", run.stderr);
+    // A link to a regular file is a regular file.
+    let link = dir.path().join("link.md");
+    std::os::unix::fs::symlink(&summary, &link).unwrap();
+    let run = relgate_with_env(&args, &[("GITHUB_STEP_SUMMARY", &link)]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&summary).unwrap(), format!("an earlier step's summary\n{markdown}{markdown}"));
+}
+
+#[test]
+fn a_job_summary_that_is_no_regular_file_is_refused_at_once_after_the_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: `name` is a valid C string.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    let gate = ["-p", GATE, "-i", "tests/data/inputs/failing.json"];
+    let annotations = eval(&gate, "github", 1);
+    let mut args = vec!["eval"];
+    args.extend(gate);
+    args.extend(["--format", "github"]);
+    // (what GITHUB_STEP_SUMMARY names, the path)
+    let cases = [
+        ("a FIFO nobody reads, which a blocking open waits on forever", fifo.as_path()),
+        ("a directory", dir.path()),
+        ("a device that takes no bytes", Path::new("/dev/full")),
+    ];
+    for (what, path) in cases {
+        let run = relgate_with_env_within(&args, &[("GITHUB_STEP_SUMMARY", path)], Duration::from_secs(60))
+            .unwrap_or_else(|| panic!("{what}: relgate still runs after 60 s"));
+        // An error, not a silent loss; but the annotations were printed first.
+        assert_eq!(run.code, 2, "{what}: {}", run.stderr);
+        assert_eq!(run.stdout, annotations, "{what}");
+        let error = format!(
+            "error: cannot append the job summary to {}\n  caused by: it is not a regular file",
+            path.display()
+        );
+        assert!(run.stderr.starts_with(&error), "{what}: {}", run.stderr);
+    }
 }
 
 #[test]

@@ -141,6 +141,9 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     };
 
     let context = || report::Context::new(&report, &set, &input, &anchors(args, &reports));
+    // The job summary GitHub shows, when relgate runs in a GitHub Actions step.
+    let summary_file = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty());
+    let mut summary = None;
     let out = match args.format {
         EvalFormat::Json => {
             let mut json = serde_json::to_value(&report).context("cannot serialize the report")?;
@@ -152,11 +155,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         EvalFormat::Text => render::report(&report),
         EvalFormat::Github => {
             let context = context();
-            // The job summary GitHub shows, when relgate runs in a GitHub Actions step.
-            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-                append(Path::new(&path), &report::markdown::summary(&context))
-                    .with_context(|| format!("cannot append the job summary to {}", Path::new(&path).display()))?;
-            }
+            summary = summary_file.as_ref().map(|_| report::markdown::summary(&context));
             report::github::commands(&context)
         }
         EvalFormat::Markdown => report::markdown::summary(&context()),
@@ -164,9 +163,15 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         EvalFormat::Gitlab => serde_json::to_string_pretty(&report::gitlab::report(&context()))? + "\n",
         EvalFormat::Junit => report::junit::report(&context()).context("cannot write the JUnit report")?,
     };
+    // Standard output first: a job summary that cannot be written is an error (exit 2), but
+    // the annotations printed by then stay printed.
     print(&out)?;
     if let (Some(id), Some(log)) = (id, &log) {
         eprintln!("relgate: recorded decision {id} in {}", log.location());
+    }
+    if let (Some(summary), Some(path)) = (summary, summary_file) {
+        append(Path::new(&path), &summary)
+            .with_context(|| format!("cannot append the job summary to {}", Path::new(&path).display()))?;
     }
     Ok(ExitCode::from(exit_code(&report)))
 }
@@ -184,9 +189,28 @@ fn anchors(args: &EvalArgs, reports: &[PathBuf]) -> Vec<PathBuf> {
     anchors
 }
 
-/// Appends `text` to the file at `path`, creating it if need be.
+/// Appends `text` to the job summary file at `path`, creating it if need be. Only a regular
+/// file (or a link to one) is written: opened without blocking, so that a FIFO nobody reads
+/// is refused at once instead of hanging the step, and a device or directory is refused.
 fn append(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let not_a_file = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is not a regular file (a directory, FIFO or device); GITHUB_STEP_SUMMARY must name a file",
+        )
+    };
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(not_a_file());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let mut file = options.open(path)?;
+    // It may have been replaced since: what was opened is what counts.
+    if !file.metadata()?.is_file() {
+        return Err(not_a_file());
+    }
     file.write_all(text.as_bytes())?;
     file.flush()
 }
