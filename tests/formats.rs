@@ -908,6 +908,87 @@ fn markdown_notifies_nobody_and_links_nowhere() {
     assert!(out.contains(row), "{out}");
 }
 
+/// `text` of `format` with what changes from run to run masked: timings and the widths
+/// they give the text table's columns.
+fn without_timings(format: &str, text: &str) -> String {
+    match format {
+        "json" => {
+            fn mask(value: &mut Value) {
+                match value {
+                    Value::Object(map) => map.iter_mut().for_each(|(key, value)| {
+                        if key.ends_with("_ms") {
+                            *value = Value::Null;
+                        } else {
+                            mask(value);
+                        }
+                    }),
+                    Value::Array(items) => items.iter_mut().for_each(mask),
+                    _ => {}
+                }
+            }
+            let mut value: Value = serde_json::from_str(text).unwrap();
+            mask(&mut value);
+            value.to_string()
+        }
+        "junit" => text
+            .split(" time=\"")
+            .enumerate()
+            .map(
+                |(i, part)| {
+                    if i == 0 { part.to_owned() } else { format!(" time=\"[s]{}", &part[part.find('"').unwrap()..]) }
+                },
+            )
+            .collect(),
+        "text" => text
+            .split_whitespace()
+            .map(
+                |word| if word.ends_with("ms") && word[..word.len() - 2].parse::<f64>().is_ok() { "[t]" } else { word },
+            )
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => text.to_owned(),
+    }
+}
+
+#[test]
+fn reports_from_one_evaluation_are_what_each_format_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("step-summary.md");
+    let gate = ["-p", GATE, "-p", "builtin:readiness", "-i", "tests/data/inputs/failing.json"];
+    let formats = ["text", "json", "github", "sarif", "junit", "gitlab", "markdown"];
+    let file = |format: &str| dir.path().join(format!("report.{format}"));
+    let targets: Vec<String> = formats.iter().map(|f| format!("{f}={}", file(f).display())).collect();
+    let mut args = vec!["eval"];
+    args.extend(gate);
+    args.extend(["--format", "github"]);
+    for target in &targets {
+        args.extend(["--report", target.as_str()]);
+    }
+    let run = relgate_with_env(&args, &[("GITHUB_STEP_SUMMARY", &summary)]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stdout, eval(&gate, "github", 1), "standard output keeps --format");
+    for format in formats {
+        let written = std::fs::read_to_string(file(format)).unwrap();
+        assert_eq!(without_timings(format, &written), without_timings(format, &eval(&gate, format, 1)), "{format}");
+    }
+    // `github` twice, on standard output and in a file: the job summary is appended once.
+    assert_eq!(std::fs::read_to_string(&summary).unwrap(), eval(&gate, "markdown", 1));
+
+    // A report that cannot be written is an error, once standard output is written.
+    let unwritable = format!("sarif={}", dir.path().display());
+    let mut args = vec!["eval"];
+    args.extend(gate);
+    args.extend(["--format", "junit", "--report", &unwritable]);
+    let run = relgate(&args);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(without_timings("junit", &run.stdout), without_timings("junit", &eval(&gate, "junit", 1)));
+    assert!(
+        run.stderr.starts_with(&format!("error: cannot write the sarif report to {}", dir.path().display())),
+        "{}",
+        run.stderr
+    );
+}
+
 /// The flags `relgate eval --help` lists.
 fn eval_flags() -> BTreeSet<String> {
     let help = relgate(&["eval", "--help"]);
@@ -919,9 +1000,15 @@ fn eval_flags() -> BTreeSet<String> {
         .collect()
 }
 
-/// The `relgate eval` commands of a shell script: continued lines joined, one per command.
+/// The `relgate eval` commands of a shell script, continued lines joined, one per command;
+/// and the `set -- --flag ...` lines that give them more arguments (`"$@"`).
 fn relgate_commands(script: &str) -> Vec<String> {
-    script.replace("\\\n", " ").lines().filter(|l| l.contains("relgate eval")).map(str::to_owned).collect()
+    script
+        .replace("\\\n", " ")
+        .lines()
+        .filter(|l| l.contains("relgate eval") || l.trim_start().starts_with("set -- --"))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Every string under the key `key` anywhere in `value`.
@@ -944,7 +1031,7 @@ fn strings_under<'a>(value: &'a serde_norway::Value, key: &str, found: &mut Vec<
 }
 
 /// Checks a pipeline snippet's relgate commands: each flag is one `relgate eval` has, and each
-/// `--format` value one it accepts. Returns the script.
+/// `--format` and `--report` format one it accepts. Returns the snippet and its script.
 fn check_commands(file: &str, key: &str) -> (serde_norway::Value, String) {
     let text = std::fs::read_to_string(root().join(file)).unwrap();
     let yaml: serde_norway::Value = serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -952,16 +1039,25 @@ fn check_commands(file: &str, key: &str) -> (serde_norway::Value, String) {
     strings_under(&yaml, key, &mut scripts);
     let script = scripts.join("\n");
     let commands = relgate_commands(&script);
-    assert!(!commands.is_empty(), "{file} runs relgate eval");
+    assert_eq!(
+        commands.iter().filter(|c| c.contains("relgate eval")).count(),
+        1,
+        "{file} evaluates the release once: {commands:#?}"
+    );
     let flags = eval_flags();
     for command in &commands {
-        for word in command.split_whitespace().filter(|w| w.starts_with("--")) {
+        // `set --` ends the options of `set`; the words after it are relgate's.
+        for word in command.split_whitespace().filter(|w| w.starts_with("--") && *w != "--") {
             let flag = word.split('=').next().unwrap();
             assert!(flags.contains(flag), "{file}: `{flag}` is not a flag of relgate eval: {command}");
         }
     }
-    let formats: Vec<&str> =
-        script.match_indices("--format ").map(|(at, _)| script[at + 9..].split_whitespace().next().unwrap()).collect();
+    let formats: Vec<&str> = ["--format ", "--report "]
+        .iter()
+        .flat_map(|flag| {
+            script.match_indices(flag).map(|(at, _)| script[at + flag.len()..].split(['=', ' ', '\n']).next().unwrap())
+        })
+        .collect();
     assert!(!formats.is_empty(), "{file}");
     for format in formats {
         eval(&["-p", &policy("allow.wat")], format, 0);
@@ -969,21 +1065,92 @@ fn check_commands(file: &str, key: &str) -> (serde_norway::Value, String) {
     (yaml, script)
 }
 
+/// A git repository of three commits in a new folder, and their ids, oldest first; with
+/// `root_only`, of its first commit alone.
+fn repository(root_only: bool) -> (tempfile::TempDir, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=relgate", "-c", "user.email=relgate@example.test", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    git(&["init", "-q"]);
+    let mut commits = Vec::new();
+    for i in 0..if root_only { 1 } else { 3 } {
+        std::fs::write(dir.path().join("file"), i.to_string()).unwrap();
+        git(&["add", "file"]);
+        git(&["commit", "-q", "-m", &format!("commit {i}")]);
+        commits.push(git(&["rev-parse", "HEAD"]));
+    }
+    (dir, commits)
+}
+
+/// What `script` passes to `relgate`, one argument a line, run by `bash -e` in `dir` with the
+/// CI's variables `env` and a `relgate` that prints its arguments.
+fn arguments_given(script: &str, dir: &Path, env: &[(&str, &str)]) -> Vec<String> {
+    let stub = "relgate() { printf '%s\\n' \"$@\"; }\n";
+    let mut bash = std::process::Command::new("bash");
+    bash.args(["-e", "-c", &format!("{stub}{script}")]).current_dir(dir);
+    for variable in ["BASE", "GITHUB_SHA", "CI_MERGE_REQUEST_DIFF_BASE_SHA", "CI_COMMIT_BEFORE_SHA", "CI_COMMIT_SHA"] {
+        bash.env_remove(variable);
+    }
+    let out = bash.envs(env.iter().copied()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
+}
+
+/// The `--base` of relgate's arguments, checking that `--git .` comes with it.
+fn base_given(arguments: &[String]) -> Option<&str> {
+    let at = arguments.iter().position(|a| a == "--base")?;
+    assert_eq!(arguments[at - 2..at], ["--git", "."], "{arguments:?}");
+    Some(arguments[at + 1].as_str())
+}
+
+const ZEROS: &str = "0000000000000000000000000000000000000000";
+
 #[test]
 fn the_github_actions_workflow_gates_the_deploy_and_uploads_sarif() {
-    let (yaml, script) = check_commands("docs/integrations/github-actions.yml", "run");
+    let file = "docs/integrations/github-actions.yml";
+    let (yaml, script) = check_commands(file, "run");
     let jobs = &yaml["jobs"];
     assert_eq!(jobs["deploy"]["needs"], "gate", "the deploy waits for the gate");
+    assert_eq!(jobs["gate"]["if"], "${{ !cancelled() }}", "failed tests are judged, a cancelled run is not");
     let steps = jobs["gate"]["steps"].as_sequence().unwrap();
     let upload = steps
         .iter()
         .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@")))
         .expect("a step uploads the SARIF");
-    assert_eq!(upload["if"], "always()", "alerts are uploaded for a denied release too");
+    assert_eq!(upload["if"], "${{ !cancelled() }}", "alerts are uploaded for a denied release too");
+    assert_eq!(upload["continue-on-error"], true, "an upload that fails does not block the deploy");
     let sarif = upload["with"]["sarif_file"].as_str().unwrap();
-    assert!(script.contains(&format!("--format sarif > {sarif}")), "the uploaded file is the one relgate writes");
+    assert!(script.contains(&format!("--report sarif={sarif}")), "the uploaded file is the one relgate writes");
     assert_eq!(jobs["gate"]["permissions"]["security-events"], "write");
+    assert_eq!(jobs["gate"]["permissions"]["actions"], "read");
     assert!(script.contains("--format github"), "annotations and the job summary");
+
+    // The change's base, as GitHub gives `github.event.before`.
+    let gate = steps.iter().find(|s| s["name"] == "Gate the release").unwrap()["run"].as_str().unwrap();
+    let (repo, commits) = repository(false);
+    let (first, _) = repository(true);
+    // (the repository, BASE, the base relgate is given)
+    let cases = [
+        (repo.path(), commits[0].as_str(), Some(commits[0].as_str())),
+        // A branch's first push: the parent commit.
+        (repo.path(), ZEROS, Some(commits[1].as_str())),
+        (repo.path(), "", Some(commits[1].as_str())),
+        // A repository's first commit: no change.
+        (first.path(), ZEROS, None),
+    ];
+    for (dir, base, expected) in cases {
+        let arguments = arguments_given(gate, dir, &[("BASE", base), ("GITHUB_SHA", &commits[2])]);
+        assert_eq!(base_given(&arguments), expected, "BASE={base}: {arguments:?}");
+        assert_eq!(arguments[arguments.len() - 4..], ["--format", "github", "--report", "sarif=relgate.sarif"]);
+    }
 }
 
 #[test]
@@ -994,7 +1161,34 @@ fn the_gitlab_job_gates_the_deploy_and_reports_junit_and_code_quality() {
     assert_eq!(job["artifacts"]["when"], "always", "reports are kept for a denied release too");
     for (report, format) in [("junit", "junit"), ("codequality", "gitlab")] {
         let file = reports[report].as_str().unwrap_or_else(|| panic!("artifacts:reports:{report}"));
-        assert!(script.contains(&format!("--format {format} > {file}")), "{report}: {file} is what relgate writes");
+        assert!(script.contains(&format!("--report {format}={file}")), "{report}: {file} is what relgate writes");
     }
+    let summary = job["artifacts"]["paths"][0].as_str().unwrap();
+    assert!(script.contains(&format!("--report markdown={summary}")));
     assert_eq!(yaml["deploy"]["needs"][0], "relgate-gate", "the deploy waits for the gate");
+    assert_eq!(
+        yaml["deploy"]["rules"][0]["if"], "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH",
+        "only the default branch deploys"
+    );
+
+    // The change's base, as GitLab gives its variables.
+    let gate = job["script"][0].as_str().unwrap();
+    let (repo, commits) = repository(false);
+    let (first, _) = repository(true);
+    // (the repository, CI_MERGE_REQUEST_DIFF_BASE_SHA, CI_COMMIT_BEFORE_SHA, the base relgate is given)
+    let cases = [
+        (repo.path(), Some(commits[0].as_str()), ZEROS, Some(commits[0].as_str())),
+        (repo.path(), None, commits[0].as_str(), Some(commits[0].as_str())),
+        // A branch's first push, or a manual, scheduled or web pipeline: the parent commit.
+        (repo.path(), None, ZEROS, Some(commits[1].as_str())),
+        // A repository's first commit: no change.
+        (first.path(), None, ZEROS, None),
+    ];
+    for (dir, merge_request, before, expected) in cases {
+        let mut env = vec![("CI_COMMIT_BEFORE_SHA", before), ("CI_COMMIT_SHA", commits[2].as_str())];
+        env.extend(merge_request.map(|base| ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base)));
+        let arguments = arguments_given(gate, dir, &env);
+        assert_eq!(base_given(&arguments), expected, "{env:?}: {arguments:?}");
+        assert_eq!(arguments[..3], ["eval", "--gate", "checkout-pre-deploy"]);
+    }
 }

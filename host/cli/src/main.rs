@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use relgate::{Decision, Engine, PolicyRef, Report, builtin};
 use tracing_subscriber::EnvFilter;
 
@@ -140,40 +140,71 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
-    let context = || report::Context::new(&report, &set, &input, &anchors(args, &reports));
+    // Each format once, however many times it is asked for; the CI formats share a context.
+    let mut formats = vec![args.format];
+    for (format, _) in &args.reports {
+        if !formats.contains(format) {
+            formats.push(*format);
+        }
+    }
+    let context = formats
+        .iter()
+        .any(|f| !matches!(f, EvalFormat::Text | EvalFormat::Json))
+        .then(|| report::Context::new(&report, &set, &input, &anchors(args, &reports)));
+    let mut rendered = std::collections::HashMap::new();
+    for format in formats {
+        rendered.insert(format, render_report(format, &report, id, context.as_ref())?);
+    }
+
+    // Standard output first: a report or job summary that cannot be written is an error
+    // (exit 2), but what was printed by then stays printed.
+    print(&rendered[&args.format])?;
+    if let (Some(id), Some(log)) = (id, &log) {
+        eprintln!("relgate: recorded decision {id} in {}", log.location());
+    }
+    for (format, path) in &args.reports {
+        std::fs::write(path, &rendered[format])
+            .with_context(|| format!("cannot write the {} report to {}", format_name(*format), path.display()))?;
+    }
     // The job summary GitHub shows, when relgate runs in a GitHub Actions step.
-    let summary_file = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty());
-    let mut summary = None;
-    let out = match args.format {
+    if let Some(context) = &context
+        && rendered.contains_key(&EvalFormat::Github)
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+    {
+        append(Path::new(&path), &report::markdown::summary(context))
+            .with_context(|| format!("cannot append the job summary to {}", Path::new(&path).display()))?;
+    }
+    Ok(ExitCode::from(exit_code(&report)))
+}
+
+/// The report in `format`; `context` is there for the CI formats.
+fn render_report(
+    format: EvalFormat,
+    report: &Report,
+    id: Option<relgate_log::DecisionId>,
+    context: Option<&report::Context<'_>>,
+) -> anyhow::Result<String> {
+    let context = || context.expect("a context for the CI formats");
+    Ok(match format {
         EvalFormat::Json => {
-            let mut json = serde_json::to_value(&report).context("cannot serialize the report")?;
+            let mut json = serde_json::to_value(report).context("cannot serialize the report")?;
             if let Some(id) = id {
                 json["decision_id"] = id.to_string().into();
             }
             serde_json::to_string_pretty(&json)? + "\n"
         }
-        EvalFormat::Text => render::report(&report),
-        EvalFormat::Github => {
-            let context = context();
-            summary = summary_file.as_ref().map(|_| report::markdown::summary(&context));
-            report::github::commands(&context)
-        }
-        EvalFormat::Markdown => report::markdown::summary(&context()),
-        EvalFormat::Sarif => serde_json::to_string_pretty(&report::sarif::log(&context()))? + "\n",
-        EvalFormat::Gitlab => serde_json::to_string_pretty(&report::gitlab::report(&context()))? + "\n",
-        EvalFormat::Junit => report::junit::report(&context()).context("cannot write the JUnit report")?,
-    };
-    // Standard output first: a job summary that cannot be written is an error (exit 2), but
-    // the annotations printed by then stay printed.
-    print(&out)?;
-    if let (Some(id), Some(log)) = (id, &log) {
-        eprintln!("relgate: recorded decision {id} in {}", log.location());
-    }
-    if let (Some(summary), Some(path)) = (summary, summary_file) {
-        append(Path::new(&path), &summary)
-            .with_context(|| format!("cannot append the job summary to {}", Path::new(&path).display()))?;
-    }
-    Ok(ExitCode::from(exit_code(&report)))
+        EvalFormat::Text => render::report(report),
+        EvalFormat::Github => report::github::commands(context()),
+        EvalFormat::Markdown => report::markdown::summary(context()),
+        EvalFormat::Sarif => serde_json::to_string_pretty(&report::sarif::log(context()))? + "\n",
+        EvalFormat::Gitlab => serde_json::to_string_pretty(&report::gitlab::report(context()))? + "\n",
+        EvalFormat::Junit => report::junit::report(context()).context("cannot write the JUnit report")?,
+    })
+}
+
+/// A format's name, as `--format` takes it.
+fn format_name(format: EvalFormat) -> String {
+    format.to_possible_value().map_or_else(String::new, |v| v.get_name().to_owned())
 }
 
 /// The files a CI report may point a finding at when it names no changed file and its
