@@ -87,7 +87,35 @@ pub fn relgate_with_env(args: &[&str], env: &[(&str, &Path)]) -> Run {
 
 fn run_relgate(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &Path)]) -> Run {
     use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_relgate"))
+    let mut child = spawn_relgate(dir, args, env);
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    finished(child.wait_with_output().unwrap())
+}
+
+/// Runs `relgate` as [`relgate_with_env`] does, but waits at most `limit`: `None` when it
+/// was still running by then (it is killed), so that a test of a hang fails instead of
+/// hanging the suite.
+pub fn relgate_with_env_within(args: &[&str], env: &[(&str, &Path)], limit: Duration) -> Option<Run> {
+    let child = spawn_relgate(&root(), args, env);
+    let pid = child.id();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || sender.send(child.wait_with_output()));
+    match receiver.recv_timeout(limit) {
+        Ok(out) => {
+            waiter.join().unwrap().ok();
+            Some(finished(out.unwrap()))
+        }
+        Err(_) => {
+            // SAFETY: `pid` is the child's, not reaped yet: the waiter still waits for it.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+            waiter.join().unwrap().ok();
+            None
+        }
+    }
+}
+
+fn spawn_relgate(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_relgate"))
         .args(args)
         .current_dir(dir)
         .env("RELGATE_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("relgate-cache"))
@@ -101,9 +129,10 @@ fn run_relgate(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &Path)]) ->
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("relgate runs");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+        .expect("relgate runs")
+}
+
+fn finished(out: std::process::Output) -> Run {
     Run {
         code: out.status.code().expect("relgate exits normally, not by a signal"),
         stdout: String::from_utf8(out.stdout).unwrap(),

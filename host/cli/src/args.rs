@@ -416,6 +416,11 @@ pub struct EvalArgs {
     /// Output format; the CI formats are documented in docs/decision.md#reports-for-ci.
     #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
     pub format: EvalFormat,
+    /// Also write the report in FORMAT to FILE, from the same evaluation
+    /// (`sarif=relgate.sarif`); repeat for several. Standard output keeps --format. A report
+    /// that cannot be written is an error (exit 2), after standard output is written.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = report_target)]
+    pub reports: Vec<(EvalFormat, PathBuf)>,
     /// Record the decision in this decision log (a SQLite file or a postgres:// URL); a
     /// decision that cannot be recorded is an error (exit 2).
     #[arg(long, value_name = "PATH|URL")]
@@ -526,6 +531,23 @@ fn key_value(s: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("expected KEY=VALUE, got `{s}`"))
 }
 
+/// `FORMAT=FILE` of `--report`.
+fn report_target(s: &str) -> Result<(EvalFormat, PathBuf), String> {
+    let shown = relgate::printable(s);
+    let (format, file) = s.split_once('=').ok_or_else(|| format!("expected FORMAT=FILE, got `{shown}`"))?;
+    let format = <EvalFormat as ValueEnum>::from_str(format, false).map_err(|_| {
+        let known: Vec<String> = EvalFormat::value_variants()
+            .iter()
+            .filter_map(|v| Some(v.to_possible_value()?.get_name().to_owned()))
+            .collect();
+        format!("expected FORMAT=FILE with FORMAT one of {}, got `{shown}`", known.join(", "))
+    })?;
+    if file.is_empty() {
+        return Err(format!("expected FORMAT=FILE, got `{shown}` with no file"));
+    }
+    Ok((format, PathBuf::from(file)))
+}
+
 impl InputArgs {
     /// The sources, reading an input or config document of at most `max_document` bytes.
     pub fn sources(&self, max_document: u64) -> Sources {
@@ -586,7 +608,7 @@ pub enum Format {
 }
 
 /// What `relgate eval` prints: the formats every command has, and reports for CI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
 pub enum EvalFormat {
     /// A readable table.
     Text,
@@ -792,6 +814,33 @@ mod tests {
         assert_eq!(Timeout(d.deadline).to_string().parse::<Timeout>().unwrap().0, d.deadline);
         let shown = ByteSize::b(d.max_memory as u64).to_string();
         assert_eq!(shown.parse::<ByteSize>().unwrap().as_u64(), d.max_memory as u64, "{shown}");
+    }
+
+    #[test]
+    fn report_targets_are_a_format_and_a_file() {
+        // (argument, what it is, or the start of the error)
+        type Expected = Result<(EvalFormat, &'static str), &'static str>;
+        let cases: [(&str, Expected); 6] = [
+            ("sarif=relgate.sarif", Ok((EvalFormat::Sarif, "relgate.sarif"))),
+            ("junit=out/a=b.xml", Ok((EvalFormat::Junit, "out/a=b.xml"))),
+            ("sarif", Err("expected FORMAT=FILE, got `sarif`")),
+            ("sarif=", Err("expected FORMAT=FILE, got `sarif=` with no file")),
+            (
+                "SARIF=x",
+                Err("expected FORMAT=FILE with FORMAT one of text, json, github, sarif, junit, gitlab, markdown"),
+            ),
+            ("x\u{1b}[2J=f", Err("expected FORMAT=FILE with FORMAT one of")),
+        ];
+        for (arg, expected) in cases {
+            match (report_target(arg), expected) {
+                (Ok((format, file)), Ok((want, path))) => assert_eq!((format, file), (want, PathBuf::from(path))),
+                (Err(error), Err(start)) => {
+                    assert!(error.starts_with(start), "{arg:?}: {error}");
+                    assert!(!error.contains('\u{1b}'), "{error}");
+                }
+                (got, _) => panic!("{arg:?}: {got:?}"),
+            }
+        }
     }
 
     #[test]

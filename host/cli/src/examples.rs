@@ -24,7 +24,9 @@ Examples:
   # Stricter settings for the shipped policies (docs/input.md#config)
   relgate eval -i release.json --config strict.json
   # The report as JSON, and the decision recorded in a log
-  relgate eval -i release.json --format json --log decisions.sqlite";
+  relgate eval -i release.json --format json --log decisions.sqlite
+  # GitHub annotations, and a SARIF file for code scanning from the same evaluation
+  relgate eval -i release.json --format github --report sarif=relgate.sarif";
 
 pub const INSPECT: &str = "\
 Examples:

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use relgate::{Decision, Engine, PolicyRef, Report, builtin};
 use tracing_subscriber::EnvFilter;
 
@@ -91,7 +91,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let log = args::log_location(&args.log)?.as_ref().map(relgate_log::Log::open).transpose()?;
     let sources = args.input.sources(args.engine.max_input.as_u64());
-    let (report, id, set, input) = match &args.gate {
+    let (report, id, set, input, reports) = match &args.gate {
         Some(name) => {
             let gates = relgate_server::gates::read_file(&args.gates)?;
             let gate = gates.into_iter().find(|g| g.name().as_str() == name).ok_or_else(|| {
@@ -109,10 +109,12 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                     relgate::printable(&gap.reason)
                 );
             }
-            (evaluation.report, log.is_some().then_some(evaluation.id), loaded.set().clone(), evaluation.input)
+            let id = log.is_some().then_some(evaluation.id);
+            (evaluation.report, id, loaded.set().clone(), evaluation.input, evaluation.reports)
         }
         None => {
-            let release = sources.assemble()?;
+            let assembled = sources.collect()?;
+            let release = assembled.input;
             let default = [PolicyRef::builtin(builtin::DEFAULT)];
             let policies = if args.policies.is_empty() { &default[..] } else { &args.policies[..] };
             // Load everything first, so that an unreadable policy stops the run before any runs.
@@ -134,62 +136,112 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                 log.append(&record)?;
                 id = Some(record.id);
             }
-            (report, id, set, release)
+            (report, id, set, release, assembled.reports)
         }
     };
 
-    let context = || report::Context::new(&report, &set, &input, anchor(args));
-    let out = match args.format {
+    // Each format once, however many times it is asked for; the CI formats share a context.
+    let mut formats = vec![args.format];
+    for (format, _) in &args.reports {
+        if !formats.contains(format) {
+            formats.push(*format);
+        }
+    }
+    let context = formats
+        .iter()
+        .any(|f| !matches!(f, EvalFormat::Text | EvalFormat::Json))
+        .then(|| report::Context::new(&report, &set, &input, &anchors(args, &reports)));
+    let mut rendered = std::collections::HashMap::new();
+    for format in formats {
+        rendered.insert(format, render_report(format, &report, id, context.as_ref())?);
+    }
+
+    // Standard output first: a report or job summary that cannot be written is an error
+    // (exit 2), but what was printed by then stays printed.
+    print(&rendered[&args.format])?;
+    if let (Some(id), Some(log)) = (id, &log) {
+        eprintln!("relgate: recorded decision {id} in {}", log.location());
+    }
+    for (format, path) in &args.reports {
+        std::fs::write(path, &rendered[format])
+            .with_context(|| format!("cannot write the {} report to {}", format_name(*format), path.display()))?;
+    }
+    // The job summary GitHub shows, when relgate runs in a GitHub Actions step.
+    if let Some(context) = &context
+        && rendered.contains_key(&EvalFormat::Github)
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+    {
+        append(Path::new(&path), &report::markdown::summary(context))
+            .with_context(|| format!("cannot append the job summary to {}", Path::new(&path).display()))?;
+    }
+    Ok(ExitCode::from(exit_code(&report)))
+}
+
+/// The report in `format`; `context` is there for the CI formats.
+fn render_report(
+    format: EvalFormat,
+    report: &Report,
+    id: Option<relgate_log::DecisionId>,
+    context: Option<&report::Context<'_>>,
+) -> anyhow::Result<String> {
+    let context = || context.expect("a context for the CI formats");
+    Ok(match format {
         EvalFormat::Json => {
-            let mut json = serde_json::to_value(&report).context("cannot serialize the report")?;
+            let mut json = serde_json::to_value(report).context("cannot serialize the report")?;
             if let Some(id) = id {
                 json["decision_id"] = id.to_string().into();
             }
             serde_json::to_string_pretty(&json)? + "\n"
         }
-        EvalFormat::Text => render::report(&report),
-        EvalFormat::Github => {
-            let context = context();
-            // The job summary GitHub shows, when relgate runs in a GitHub Actions step.
-            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-                append(Path::new(&path), &report::markdown::summary(&context))
-                    .with_context(|| format!("cannot append the job summary to {}", Path::new(&path).display()))?;
-            }
-            report::github::commands(&context)
-        }
-        EvalFormat::Markdown => report::markdown::summary(&context()),
-        EvalFormat::Sarif => serde_json::to_string_pretty(&report::sarif::log(&context()))? + "\n",
-        EvalFormat::Gitlab => serde_json::to_string_pretty(&report::gitlab::report(&context()))? + "\n",
-        EvalFormat::Junit => report::junit::report(&context()).context("cannot write the JUnit report")?,
-    };
-    print(&out)?;
-    if let (Some(id), Some(log)) = (id, &log) {
-        eprintln!("relgate: recorded decision {id} in {}", log.location());
-    }
-    Ok(ExitCode::from(exit_code(&report)))
+        EvalFormat::Text => render::report(report),
+        EvalFormat::Github => report::github::commands(context()),
+        EvalFormat::Markdown => report::markdown::summary(context()),
+        EvalFormat::Sarif => serde_json::to_string_pretty(&report::sarif::log(context()))? + "\n",
+        EvalFormat::Gitlab => serde_json::to_string_pretty(&report::gitlab::report(context()))? + "\n",
+        EvalFormat::Junit => report::junit::report(context()).context("cannot write the JUnit report")?,
+    })
 }
 
-/// The file a CI report points a finding to when it names no changed file and its policy is
-/// no file: the gates file of `--gate`, else the config, else the input, else the first test
-/// report read.
-fn anchor(args: &EvalArgs) -> Option<PathBuf> {
+/// A format's name, as `--format` takes it.
+fn format_name(format: EvalFormat) -> String {
+    format.to_possible_value().map_or_else(String::new, |v| v.get_name().to_owned())
+}
+
+/// The files a CI report may point a finding at when it names no changed file and its
+/// policy is no file in the repository, in the order to prefer them: the gates file of
+/// `--gate`, the config, the input, the test reports read (`reports`: the `--junit` globs
+/// as the input reader expanded them).
+fn anchors(args: &EvalArgs, reports: &[PathBuf]) -> Vec<PathBuf> {
     let input = &args.input;
-    args.gate
-        .as_ref()
-        .map(|_| args.gates.clone())
-        .or_else(|| input.config.clone())
-        .or_else(|| input.input.clone().filter(|path| path != Path::new("-")))
-        .or_else(|| {
-            input
-                .junit
-                .iter()
-                .find_map(|pattern| glob::glob(pattern).ok()?.filter_map(Result::ok).find(|p| p.is_file()))
-        })
+    let mut anchors: Vec<PathBuf> = args.gate.as_ref().map(|_| args.gates.clone()).into_iter().collect();
+    anchors.extend(input.config.clone());
+    anchors.extend(input.input.clone().filter(|path| path != Path::new("-")));
+    anchors.extend(reports.iter().cloned());
+    anchors
 }
 
-/// Appends `text` to the file at `path`, creating it if need be.
+/// Appends `text` to the job summary file at `path`, creating it if need be. Only a regular
+/// file (or a link to one) is written: opened without blocking, so that a FIFO nobody reads
+/// is refused at once instead of hanging the step, and a device or directory is refused.
 fn append(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let not_a_file = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is not a regular file (a directory, FIFO or device); GITHUB_STEP_SUMMARY must name a file",
+        )
+    };
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(not_a_file());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let mut file = options.open(path)?;
+    // It may have been replaced since: what was opened is what counts.
+    if !file.metadata()?.is_file() {
+        return Err(not_a_file());
+    }
     file.write_all(text.as_bytes())?;
     file.flush()
 }

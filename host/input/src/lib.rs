@@ -309,6 +309,8 @@ pub struct Assembled {
     pub input: Input,
     /// Metrics left without data because their source failed ([`Live::failures_as_no_data`]).
     pub unavailable: Vec<Unavailable>,
+    /// The JUnit reports read, in the order read: [`Sources::junit`]'s globs expanded.
+    pub reports: Vec<PathBuf>,
 }
 
 impl Sources {
@@ -381,11 +383,13 @@ impl Sources {
         };
         let path = self.input.as_ref().map_or(Path::new("(assembled input)"), Document::name);
         let mut unavailable = Vec::new();
+        let mut reports = Vec::new();
         let mut derived = Map::new();
         if !self.junit.is_empty() {
             let mut report = junit::Report::default();
-            for path in expand(&self.junit)? {
-                report.read(&path, self.max_report)?;
+            reports = expand(&self.junit)?;
+            for path in &reports {
+                report.read(path, self.max_report)?;
             }
             derived.insert("tests".into(), to_value(&report.tests())?);
         }
@@ -421,7 +425,7 @@ impl Sources {
             merge_config(&mut input, read_document(DocumentKind::Config, config, self.max_document)?);
         }
         stamp_now(&mut input, path)?;
-        Ok(Assembled { input, unavailable })
+        Ok(Assembled { input, unavailable, reports })
     }
 
     fn apply_release(&self, input: &mut Input) {
@@ -619,6 +623,24 @@ mod tests {
         assert_eq!(sample, written.parse::<f64>().unwrap());
         let printed = serde_json::to_vec(&input).unwrap();
         assert_eq!(serde_json::to_vec(&read(printed.clone())).unwrap(), printed);
+    }
+
+    #[test]
+    fn the_reports_read_are_listed_in_the_order_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = r#"<testsuite name="s" tests="1"><testcase name="c"/></testsuite>"#;
+        for name in ["b.xml", "a.xml", "c.xml"] {
+            std::fs::write(dir.path().join(name), report).unwrap();
+        }
+        let path = |name: &str| dir.path().join(name);
+        let sources = Sources {
+            junit: vec![path("c.xml").to_str().unwrap().to_owned(), path("[ab].xml").to_str().unwrap().to_owned()],
+            ..Sources::default()
+        };
+        let assembled = sources.collect().unwrap();
+        assert_eq!(assembled.reports, [path("c.xml"), path("a.xml"), path("b.xml")]);
+        assert_eq!(assembled.input.tests.unwrap().total, 3);
+        assert!(Sources::default().collect().unwrap().reports.is_empty());
     }
 
     #[test]

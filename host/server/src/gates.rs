@@ -262,6 +262,8 @@ pub struct Evaluation {
     pub unavailable: Vec<Unavailable>,
     /// The input the gate's policies judged: its history and config applied.
     pub input: Input,
+    /// The JUnit reports read for it, in the order read.
+    pub reports: Vec<PathBuf>,
 }
 
 impl LoadedGate {
@@ -337,7 +339,7 @@ impl LoadedGate {
                 record.id
             }
         };
-        Ok(Evaluation { id, report, unavailable: assembled.unavailable, input })
+        Ok(Evaluation { id, report, unavailable: assembled.unavailable, input, reports: assembled.reports })
     }
 }
 

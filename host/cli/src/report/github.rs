@@ -1,37 +1,41 @@
 //! GitHub Actions workflow commands: an `::error` per failing check (and fault), a
-//! `::warning` per warning, most severe first, and a `::notice` with the decision. The job
-//! summary is [`super::markdown::summary`], which the CLI appends to `$GITHUB_STEP_SUMMARY`.
+//! `::warning` per warning, most severe first, and the decision: an `::error` when it denies
+//! or rolls back (so that a stop no failing check explains is still seen), else a `::notice`.
+//! The job summary is [`super::markdown::summary`], which the CLI appends to
+//! `$GITHUB_STEP_SUMMARY`.
 //!
-//! Every line printed is a command of relgate's own: a policy's text is escaped as
-//! GitHub's toolkit escapes it (`%`, CR and LF; in properties `:` and `,` too), after
-//! `relgate::printable`, so that it can neither end a command early nor start one.
+//! Every line printed is a command of relgate's own: a policy's text, printable (see
+//! [`super`]), is escaped as GitHub's toolkit escapes it (`%`, CR and LF; in properties `:`
+//! and `,` too), so that it can neither end a command early nor start one.
 
-use std::cmp::Reverse;
 use std::fmt::Write;
 
-use super::{Context, Finding, Severity};
+use relgate::Decision;
+
+use super::{Context, Severity, most_severe_first};
 
 /// Annotations of each level GitHub shows for one step; it drops the rest.
 pub const MAX_ANNOTATIONS: usize = 10;
 
 pub fn commands(ctx: &Context<'_>) -> String {
+    let report = ctx.report;
+    let stops = report.decision != Decision::Allow;
     let mut out = String::new();
+    // The decision's own annotation is an error when it stops the release: one fewer for checks.
     let levels = [
-        ("error", Severity::Fail..=Severity::Fault, "failing checks"),
-        ("warning", Severity::Warn..=Severity::Warn, "warnings"),
+        ("error", Severity::Fail..=Severity::Fault, "failing checks", MAX_ANNOTATIONS - usize::from(stops)),
+        ("warning", Severity::Warn..=Severity::Warn, "warnings", MAX_ANNOTATIONS),
     ];
-    for (command, severities, noun) in levels {
-        let mut findings: Vec<&Finding<'_>> =
-            ctx.findings.iter().filter(|f| severities.contains(&f.severity)).collect();
+    for (command, severities, noun, room) in levels {
         // Most severe first: faults, then the checks of the policies whose decisions are strictest.
-        findings.sort_by_key(|f| Reverse((f.severity, f.policy.decision)));
-        let shown = if findings.len() > MAX_ANNOTATIONS { MAX_ANNOTATIONS - 1 } else { findings.len() };
+        let findings = most_severe_first(ctx.reasons().filter(|f| severities.contains(&f.severity)));
+        let shown = if findings.len() > room { room - 1 } else { findings.len() };
         for f in &findings[..shown] {
             let mut properties = Vec::new();
-            if let Some(file) = f.files.first() {
+            if let Some(file) = f.places.first().filter(|_| f.named) {
                 properties.push(format!("file={}", property(file)));
             }
-            properties.push(format!("title={}", property(&format!("{}: {}", f.policy_name(), f.check()))));
+            properties.push(format!("title={}", property(&format!("{}: {}", ctx.policy_name(f.index), f.check))));
             let _ = writeln!(out, "::{command} {}::{}", properties.join(","), data(&f.message_with_bounds()));
         }
         if findings.len() > shown {
@@ -46,14 +50,13 @@ pub fn commands(ctx: &Context<'_>) -> String {
         }
     }
 
-    let report = ctx.report;
-    let (failing, warnings, _, _) = ctx.counts();
-    let mut notice = format!("decision {}", report.decision);
+    let (failing, warnings) = (ctx.failing(), ctx.warnings());
+    let mut decision = format!("decision {}", report.decision);
     if let Some(score) = report.score {
-        let _ = write!(notice, ", score {score}");
+        let _ = write!(decision, ", score {score}");
     }
     let _ = write!(
-        notice,
+        decision,
         ": {failing} failing {}, {warnings} {} from {} {}",
         if failing == 1 { "check" } else { "checks" },
         if warnings == 1 { "warning" } else { "warnings" },
@@ -61,15 +64,20 @@ pub fn commands(ctx: &Context<'_>) -> String {
         if report.policies.len() == 1 { "policy" } else { "policies" },
     );
     if report.decided_by_fault {
-        let _ = write!(notice, "; decided by a fault in {}", ctx.faulted());
+        let _ = write!(decision, "; decided by a fault in {}", ctx.faulted());
     }
-    let _ = writeln!(out, "::notice title={}::{}", property(&format!("relgate: {}", report.decision)), data(&notice));
+    let command = if stops { "error" } else { "notice" };
+    let _ =
+        writeln!(out, "::{command} title={}::{}", property(&format!("relgate: {}", report.decision)), data(&decision));
     out
 }
 
-/// A command's message, escaped as `escapeData` of GitHub's toolkit does it.
+/// A command's message, escaped as `escapeData` of GitHub's toolkit does it. `text` is
+/// printable already (CR and LF escaped as `\u{d}`, `\u{a}`); the toolkit's escapes are kept
+/// all the same.
 pub fn data(text: &str) -> String {
-    relgate::printable(text).replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    debug_assert_eq!(relgate::printable(text), text, "a policy's text goes through printable first");
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// A command's property value, escaped as `escapeProperty` of GitHub's toolkit does it.
@@ -89,7 +97,7 @@ mod tests {
             ("a::error::b", "a::error::b", "a%3A%3Aerror%3A%3Ab"),
             ("k=v,title=x", "k=v,title=x", "k=v%2Ctitle=x"),
             // Line breaks never reach the escapes: printable has made them text.
-            ("one\r\n::error::two", "one\\u{d}\\u{a}::error::two", "one\\u{d}\\u{a}%3A%3Aerror%3A%3Atwo"),
+            ("one\\u{d}\\u{a}::error::two", "one\\u{d}\\u{a}::error::two", "one\\u{d}\\u{a}%3A%3Aerror%3A%3Atwo"),
             ("%0A", "%250A", "%250A"),
         ];
         for (text, as_data, as_property) in cases {

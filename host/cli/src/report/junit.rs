@@ -2,16 +2,16 @@
 //! source and digest as properties), a `<testcase>` per reason. A failing check is a
 //! `<failure>`, a fault an `<error>`; a warning or an information passes and says so in
 //! `<system-out>` and an `outcome` property. A policy that does not allow the release but
-//! gives no failing reason gets a failing `relgate.decision` case, so that no stop goes
-//! unseen. Case names are unique within a suite (a repeated check is numbered), since
-//! readers count a repeated case once.
+//! gives no failing reason has its failing `relgate.decision` case (see [`super::Context`]),
+//! so that no stop goes unseen. Case names are unique within a suite (a repeated name is
+//! numbered until it is unique), since readers count a repeated case once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
-use relgate::{Decision, PolicyReport, printable};
+use relgate::PolicyReport;
 
 use super::{Context, Finding, Severity};
 
@@ -35,13 +35,14 @@ pub fn report(ctx: &Context<'_>) -> io::Result<String> {
             ("skipped", "0"),
             ("time", seconds.as_str()),
         ])
-        .write_inner_content(|w| suites.iter().try_for_each(|suite| suite.write(w)))?;
+        .write_inner_content(|w| suites.iter().try_for_each(|suite| suite.write(ctx, w)))?;
     let mut xml = String::from_utf8(writer.into_inner()).map_err(io::Error::other)?;
     xml.push('\n');
     Ok(xml)
 }
 
 struct Suite<'c, 'a> {
+    index: usize,
     policy: &'a PolicyReport,
     cases: Vec<Case<'c, 'a>>,
     failures: usize,
@@ -50,42 +51,30 @@ struct Suite<'c, 'a> {
 
 struct Case<'c, 'a> {
     name: String,
-    finding: Option<&'c Finding<'a>>,
+    finding: &'c Finding<'a>,
 }
 
 impl<'c, 'a> Suite<'c, 'a> {
     fn new(ctx: &'c Context<'a>, index: usize, policy: &'a PolicyReport) -> Self {
         let findings: Vec<&Finding<'a>> = ctx.findings.iter().filter(|f| f.index == index).collect();
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        let mut cases: Vec<Case<'c, 'a>> = findings
-            .iter()
-            .map(|f| {
-                let check = xml_text(&f.check());
-                let n = seen.entry(check.clone()).or_insert(0);
-                *n += 1;
-                let name = if *n == 1 { check } else { format!("{check} ({n})") };
-                Case { name, finding: Some(f) }
-            })
-            .collect();
+        let names = unique_names(findings.iter().map(|f| xml_text(&f.check)));
+        let cases: Vec<Case<'c, 'a>> =
+            names.into_iter().zip(findings.iter().copied()).map(|(name, finding)| Case { name, finding }).collect();
         let errors = findings.iter().filter(|f| f.severity == Severity::Fault).count();
-        let mut failures = findings.iter().filter(|f| f.severity == Severity::Fail).count();
-        if policy.decision != Decision::Allow && failures + errors == 0 {
-            cases.push(Case { name: "relgate.decision".to_owned(), finding: None });
-            failures += 1;
-        }
-        Suite { policy, cases, failures, errors }
+        let failures = findings.iter().filter(|f| f.severity == Severity::Fail).count();
+        Suite { index, policy, cases, failures, errors }
     }
 
     fn tests(&self) -> usize {
         self.cases.len()
     }
 
-    fn write(&self, w: &mut Writer<Vec<u8>>) -> io::Result<()> {
+    fn write(&self, ctx: &Context<'_>, w: &mut Writer<Vec<u8>>) -> io::Result<()> {
         let p = self.policy;
-        let name = xml_text(&p.policy);
+        let name = xml_text(ctx.policy_name(self.index));
         let mut properties = vec![
             ("decision", p.decision.to_string()),
-            ("source", xml_text(&p.source.to_string())),
+            ("source", xml_text(ctx.policy_source(self.index))),
             ("digest", p.digest.to_string()),
         ];
         if let Some(score) = p.score {
@@ -123,25 +112,14 @@ impl<'c, 'a> Suite<'c, 'a> {
 fn write_case(w: &mut Writer<Vec<u8>>, classname: &str, case: &Case<'_, '_>) -> io::Result<()> {
     let element =
         w.create_element("testcase").with_attributes([("name", case.name.as_str()), ("classname", classname)]);
-    let Some(f) = case.finding else {
-        element.write_inner_content(|w| {
-            w.create_element("failure")
-                .with_attributes([
-                    ("message", "the policy stops the release without a failing check"),
-                    ("type", "decision"),
-                ])
-                .write_empty()?;
-            Ok(())
-        })?;
-        return Ok(());
-    };
+    let f = case.finding;
     let message = xml_text(&f.message_with_bounds());
     match f.severity {
         Severity::Pass => {
             element.write_empty()?;
         }
         Severity::Info | Severity::Warn => {
-            let outcome = f.reason.outcome.as_str();
+            let outcome = f.outcome().as_str();
             element.write_inner_content(|w| {
                 w.create_element("properties").write_inner_content(|w| {
                     w.create_element("property")
@@ -154,9 +132,10 @@ fn write_case(w: &mut Writer<Vec<u8>>, classname: &str, case: &Case<'_, '_>) -> 
             })?;
         }
         Severity::Fail | Severity::Fault => {
-            let (tag, kind) = match (f.severity, &f.policy.fault) {
-                (Severity::Fault, Some(fault)) => ("error", fault.kind.to_string()),
-                _ => ("failure", f.reason.outcome.as_str().to_owned()),
+            let (tag, kind) = match (f.severity, &f.policy.fault, f.reason) {
+                (Severity::Fault, Some(fault), _) => ("error", fault.kind.to_string()),
+                (_, _, None) => ("failure", "decision".to_owned()),
+                (_, _, Some(reason)) => ("failure", reason.outcome.as_str().to_owned()),
             };
             element.write_inner_content(|w| {
                 w.create_element(tag)
@@ -169,14 +148,37 @@ fn write_case(w: &mut Writer<Vec<u8>>, classname: &str, case: &Case<'_, '_>) -> 
     Ok(())
 }
 
-/// `text` as XML 1.0 may carry it: printable, and without the two noncharacters XML
-/// forbids (U+FFFE, U+FFFF), which are escaped the same way. quick-xml escapes the markup.
+/// `names` made unique: a name given before is numbered, `x (2)`, `x (3)`, ..., with the
+/// first number that makes it unique (`x`, `x`, `x (2)` become `x`, `x (2)`, `x (2) (2)`).
+fn unique_names(names: impl Iterator<Item = String>) -> Vec<String> {
+    let mut taken: HashSet<String> = HashSet::new();
+    // The next number to try for each name: a check given n times costs n tries, not n².
+    let mut next: HashMap<String, usize> = HashMap::new();
+    names
+        .map(|name| {
+            let mut unique = name.clone();
+            if taken.contains(&unique) {
+                let n = next.entry(name.clone()).or_insert(2);
+                while taken.contains(&unique) {
+                    unique = format!("{name} ({n})");
+                    *n += 1;
+                }
+            }
+            taken.insert(unique.clone());
+            unique
+        })
+        .collect()
+}
+
+/// `text` (printable already) as XML 1.0 may carry it: without the two noncharacters XML
+/// forbids (U+FFFE, U+FFFF), which are escaped as printable escapes the rest. quick-xml
+/// escapes the markup.
 fn xml_text(text: &str) -> String {
-    let printable = printable(text);
-    if !printable.contains(['\u{fffe}', '\u{ffff}']) {
-        return printable.into_owned();
+    debug_assert_eq!(relgate::printable(text), text, "a policy's text goes through printable first");
+    if !text.contains(['\u{fffe}', '\u{ffff}']) {
+        return text.to_owned();
     }
-    printable.replace('\u{fffe}', "\\u{fffe}").replace('\u{ffff}', "\\u{ffff}")
+    text.replace('\u{fffe}', "\\u{fffe}").replace('\u{ffff}', "\\u{ffff}")
 }
 
 #[cfg(test)]
@@ -185,7 +187,24 @@ mod tests {
 
     #[test]
     fn text_is_what_xml_allows() {
-        assert_eq!(xml_text("a\u{1b}b\u{fffe}c\u{ffff}<&>"), "a\\u{1b}b\\u{fffe}c\\u{ffff}<&>");
+        assert_eq!(xml_text("a\\u{1b}b\u{fffe}c\u{ffff}<&>"), "a\\u{1b}b\\u{fffe}c\\u{ffff}<&>");
         assert_eq!(xml_text("plain ü"), "plain ü");
+    }
+
+    #[test]
+    fn repeated_case_names_are_numbered_until_unique() {
+        // (names given, names written)
+        let cases: [(&[&str], &[&str]); 5] = [
+            (&["x", "x", "x (2)"], &["x", "x (2)", "x (2) (2)"]),
+            (&["x (2)", "x", "x"], &["x (2)", "x", "x (3)"]),
+            (&["x", "x", "x"], &["x", "x (2)", "x (3)"]),
+            (&["a", "b", "a", "b"], &["a", "b", "a (2)", "b (2)"]),
+            (&["", ""], &["", " (2)"]),
+        ];
+        for (given, written) in cases {
+            let names = unique_names(given.iter().map(|n| (*n).to_owned()));
+            assert_eq!(names, written, "{given:?}");
+            assert_eq!(names.iter().collect::<HashSet<_>>().len(), names.len(), "{given:?}");
+        }
     }
 }
