@@ -7,7 +7,7 @@
 //! | `tests.failed` (key) | `<= max_failed` (0) | — | 1 |
 //! | `tests.errors` (key) | `<= max_errors` (0) | — | 1 |
 //! | `tests.pass_rate`, % of tests run | `>= min_pass_rate` (99) | `>= warn_pass_rate` (95) | 1 |
-//! | `tests.flaky_rate`, % of tests | `<= max_flaky_rate` (5) | `<= warn_flaky_rate` (10) | 1 |
+//! | `tests.flaky_rate`, % of tests run | `<= max_flaky_rate` (5) | `<= warn_flaky_rate` (10) | 1 |
 //! | `change.lines` (added + deleted) | `<= max_lines_changed` (1000) | `<= warn_lines_changed` (2000) | 1 |
 //! | `change.files` | `<= max_files_changed` (50) | `<= warn_files_changed` (100) | 1 |
 //! | `metrics.<name>`, for each metric with a baseline | within `metric_tolerance` % (10) of it, in the metric's bad direction | within `metric_warning_tolerance` % (25) | 1 |
@@ -237,7 +237,9 @@ fn objectives(input: &Input, config: &Config) -> (Vec<Objective>, Vec<Metric>) {
             ("tests.failed", failed as f64),
             ("tests.errors", errors as f64),
             ("tests.pass_rate", percent(tests.passed, run)),
-            ("tests.flaky_rate", percent(tests.flaky, tests.total)),
+            // Of the tests run, as the pass rate: skipped tests (which a report may declare
+            // without listing them) must not dilute it.
+            ("tests.flaky_rate", percent(tests.flaky, run)),
         ];
         metrics.extend(values.iter().map(|(name, value)| synthetic(name, *value)));
         objectives.extend([
@@ -442,6 +444,15 @@ mod tests {
             listed.join(",")
         );
         evaluate(&input(&json))
+    }
+
+    #[test]
+    fn skipped_tests_do_not_dilute_the_flaky_rate() {
+        // Regression: 10 flaky of 100 run tests, beside 900 skipped ones (which a report may
+        // declare without listing them), read as a 1 % flaky rate, a pass.
+        let v = evaluate(&input(r#"{"tests": {"total": 1000, "passed": 100, "skipped": 900, "flaky": 10}}"#));
+        let flaky = v.reasons.iter().find(|r| r.check == "tests.flaky_rate").unwrap();
+        assert_eq!((flaky.outcome, flaky.observed.as_ref().and_then(|o| o.as_f64())), (Outcome::Warn, Some(10.0)));
     }
 
     #[test]
