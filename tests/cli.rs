@@ -453,3 +453,22 @@ fn unusable_limits_are_usage_errors_naming_the_limit() {
     ];
     crate::common::assert_usage_errors("eval", &cases);
 }
+
+#[test]
+fn policies_read_every_number_exactly() {
+    // Regression: the policies' JSON reader took 7e-300 for 6.999999999999999e-300 (about a
+    // quarter of such values came 1 ulp off), which could make distinct samples tie.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("input.json");
+    let samples = "[0.0, 7e-300, 1.0]";
+    std::fs::write(
+        &file,
+        format!(r#"{{"metrics": [{{"name": "m", "samples": {samples}, "baseline_samples": {samples}}}]}}"#),
+    )
+    .unwrap();
+    let run = relgate(&["eval", "-p", "builtin:canary", "--input", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let observed = &run.json()["reasons"][0]["observed"];
+    assert_eq!(observed["canary_median"], serde_json::json!(7e-300), "{observed}");
+    assert_eq!(observed["p_value"], serde_json::json!(1.0), "identical samples: {observed}");
+}

@@ -190,6 +190,7 @@ impl Report {
             saw_doctype: false,
             entities: Entities::default(),
             producer: Producer::Other,
+            go_suite: None,
             previous: None,
             attempts: HashMap::new(),
             merged: Vec::new(),
@@ -242,12 +243,19 @@ impl Report {
                 }
                 _ => {}
             }
-            if let Event::Text(t) = &event
-                && let Some(bad) = t.find(|c: char| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r' | '\x7f'))
+            let text: Option<&[u8]> = match &event {
+                Event::Text(t) => Some(t.as_bytes()),
+                Event::CData(t) => Some(t.as_bytes()),
+                _ => None,
+            };
+            // In CDATA, the text starts after `<![CDATA[`.
+            let start = if matches!(event, Event::CData(_)) { at + 9 } else { at };
+            if let Some(bad) =
+                text.and_then(|t| t.iter().position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')))
             {
                 return Err(Problem::syntax(
-                    at + bad as u64,
-                    format!("a control character (0x{:02x}), which XML does not allow", t.as_bytes()[bad]),
+                    start + bad as u64,
+                    format!("a control character (0x{:02x}), which XML does not allow", text.unwrap_or_default()[bad]),
                 ));
             }
             match event {
@@ -273,7 +281,7 @@ impl Report {
         for (rule, count, example) in &parser.merged {
             tracing::info!(
                 "test report {file}: {count} <testcase> element(s) merged into an earlier one by {} (for example {example})",
-                rule.describe(parser.producer)
+                rule.describe()
             );
         }
         if !parser.saw_root {
@@ -383,8 +391,11 @@ struct Parser<'r> {
     saw_doctype: bool,
     /// The entities the report's DTD declares.
     entities: Entities,
-    /// The tool that wrote the report, where a merge rule depends on it.
+    /// The tool that wrote the report, where a merge rule depends on it: TestNG, named by a
+    /// comment before the root.
     producer: Producer,
+    /// The open suite (its index in `suites`) whose properties name Go as its producer.
+    go_suite: Option<usize>,
     /// The case finished last in the open suite, for pytest's duplicate entry.
     previous: Option<usize>,
     /// Where a report's repeated entries are attempts of one test (Go, TestNG): each
@@ -419,6 +430,8 @@ struct Declared {
     held: u64,
     held_failed: u64,
     held_skipped: u64,
+    /// Of `held_skipped`, the skipped tests not listed (within this element or by it).
+    unlisted: u64,
 }
 
 /// A tool whose reports repeat a test's `<testcase>` for its attempts.
@@ -452,11 +465,11 @@ enum Rule {
 }
 
 impl Rule {
-    fn describe(self, producer: Producer) -> &'static str {
-        match (self, producer) {
-            (Rule::PytestTeardown, _) => "pytest's second entry for a test whose teardown errored",
-            (Rule::Retry, _) => "TestNG's retries: a skipped attempt beside the attempt that ran",
-            (Rule::Rerun, _) => "Go's reruns (gotestsum --rerun-fails): a repeated test name",
+    fn describe(self) -> &'static str {
+        match self {
+            Rule::PytestTeardown => "pytest's second entry for a test whose teardown errored",
+            Rule::Retry => "TestNG's retries: a skipped attempt beside the attempt that ran",
+            Rule::Rerun => "Go's reruns (gotestsum --rerun-fails): a repeated test name",
         }
     }
 }
@@ -518,6 +531,7 @@ impl Parser<'_> {
                     held: 0,
                     held_failed: 0,
                     held_skipped: 0,
+                    unlisted: 0,
                 };
                 self.declared.push(declared);
                 if name == "testsuite" {
@@ -540,12 +554,19 @@ impl Parser<'_> {
             }
             "property" => {
                 let [property] = self.attributes(e, at, ["name"])?;
-                if property.as_deref() == Some("go.version") {
-                    self.producer = Producer::Go;
+                // Only a suite's own property names its producer, and only for that suite.
+                if property.as_deref() == Some("go.version") && self.current.is_none() && !self.suites.is_empty() {
+                    self.go_suite = Some(self.suites.len() - 1);
                 }
             }
             other => {
                 if let Some(outcome) = outcome(other) {
+                    if self.current.is_none() {
+                        return Err(Problem::syntax(
+                            at,
+                            format!("a <{other}> outside any <testcase>: which test it belongs to cannot be told"),
+                        ));
+                    }
                     let [message] = self.attributes(e, at, ["message"])?;
                     self.start_outcome(message, outcome, empty);
                 }
@@ -723,16 +744,34 @@ impl Parser<'_> {
             }
             let suite = d.suite.clone().unwrap_or_else(|| self.report.intern(self.file));
             self.report.unlisted_skipped.push((suite, missing));
+            if let Some(skipped) = d.skipped.filter(|&skipped| d.held_skipped + missing > skipped) {
+                let message = format!(
+                    "<{element}> declares skipped=\"{skipped}\" but holds {} skipped tests, {missing} of them not \
+                     listed: tests are missing from the report; produce it again",
+                    d.held_skipped + missing
+                );
+                return Err(Problem::syntax(d.at, message));
+            }
             for enclosing in &mut self.declared {
                 enclosing.held = enclosing.held.saturating_add(missing);
                 enclosing.held_skipped = enclosing.held_skipped.saturating_add(missing);
+                enclosing.unlisted = enclosing.unlisted.saturating_add(missing);
             }
             tracing::info!(
                 "test report {}: <{element}> counts {missing} skipped test(s) that it does not list; read as skipped",
                 self.file
             );
         }
-        let failed = d.failures.unwrap_or(0) + d.errors.unwrap_or(0);
+        // Skips it lent to the elements within, beside those it lists, must fit its count.
+        if let Some(skipped) = d.skipped.filter(|&skipped| d.unlisted > 0 && d.held_skipped > skipped) {
+            let message = format!(
+                "<{element}> declares skipped=\"{skipped}\" but holds {} skipped tests, {} of them not listed: tests \
+                 are missing from the report; produce it again",
+                d.held_skipped, d.unlisted
+            );
+            return Err(Problem::syntax(d.at, message));
+        }
+        let failed = d.failures.unwrap_or(0).saturating_add(d.errors.unwrap_or(0));
         if failed > d.held_failed {
             let message = format!(
                 "<{element}> declares {failed} failures and errors (failures=\"{}\", errors=\"{}\") but holds {} \
@@ -752,6 +791,9 @@ impl Parser<'_> {
                 if name == "testsuite" {
                     self.suites.pop();
                     self.previous = None;
+                    if self.go_suite.is_some_and(|at| at >= self.suites.len()) {
+                        self.go_suite = None;
+                    }
                 }
                 self.end_declared()?;
             }
@@ -776,7 +818,8 @@ impl Parser<'_> {
             declared.held_skipped += u64::from(case.status == Status::Skipped);
         }
         let cases = &self.report.cases;
-        let rerun = match self.producer {
+        let producer = if self.go_suite.is_some() { Producer::Go } else { self.producer };
+        let rerun = match producer {
             Producer::Other => None,
             Producer::Go => self.attempts.get(&case.key).copied().map(|at| (at, Rule::Rerun)),
             // A skipped attempt and one that ran, in either order: TestNG lists a class's
@@ -794,7 +837,7 @@ impl Parser<'_> {
         });
         let at = match merge {
             None => {
-                let key = (self.producer != Producer::Other).then(|| case.key.clone());
+                let key = (producer != Producer::Other).then(|| case.key.clone());
                 let at = self.report.push(case);
                 if let Some(key) = key {
                     self.attempts.insert(key, at);
@@ -818,10 +861,13 @@ impl Parser<'_> {
                         }
                     }
                     Rule::Rerun => {
-                        let failed_before = earlier.status != Status::Passed || earlier.flaky;
-                        earlier.flaky = case.flaky || (failed_before && case.status == Status::Passed);
-                        earlier.status = case.status;
-                        earlier.message = case.message;
+                        // The last attempt that ran decides: a skipped rerun does not undo a failure.
+                        if case.status != Status::Skipped || earlier.status < Status::Failed {
+                            let failed_before = earlier.status != Status::Passed || earlier.flaky;
+                            earlier.flaky = case.flaky || (failed_before && case.status == Status::Passed);
+                            earlier.status = case.status;
+                            earlier.message = case.message;
+                        }
                     }
                     Rule::Retry => {
                         // The attempt that ran decides; it passed after a retry: flaky.
@@ -1658,6 +1704,51 @@ mod tests {
                 let error = error(&xml);
                 assert!(error.contains(expected), "{xml}: {error}");
             }
+        }
+    }
+
+    #[test]
+    fn hostile_headers_and_producer_marks_hide_no_failure() {
+        const PARAM: &str = r#"<testsuite name="java"><testcase classname="P" name="parses"><failure/></testcase><testcase classname="P" name="parses"/></testsuite>"#;
+        const GO: &str = r#"<testsuite name="pkg"><properties><property name="go.version" value="go1.23"/></properties><testcase name="TestA"/></testsuite>"#;
+        // (report, [total, passed, failed, errors, skipped, flaky])
+        let cases = [
+            // A Go suite beside a Java one merges only its own cases.
+            (format!("<testsuites>{GO}{PARAM}</testsuites>"), [3, 2, 1, 0, 0, 0]),
+            // A go.version property inside a case names no producer.
+            (
+                r#"<testsuite><testcase name="a"><properties><property name="go.version" value="x"/></properties><failure/></testcase><testcase name="a"/></testsuite>"#.to_owned(),
+                [2, 1, 1, 0, 0, 0],
+            ),
+            // In a Go suite, a skipped rerun does not undo a failure.
+            (
+                r#"<testsuite name="pkg"><properties><property name="go.version" value="go1.23"/></properties><testcase name="TestA"><failure/></testcase><testcase name="TestA"><skipped/></testcase></testsuite>"#.to_owned(),
+                [1, 0, 1, 0, 0, 0],
+            ),
+        ];
+        for (xml, expected) in cases {
+            assert_eq!(outcomes(&xml).1, expected, "{xml}");
+        }
+        // (report, the error)
+        let refused = [
+            (
+                r#"<testsuite failures="18446744073709551615" errors="1"><testcase name="a"/></testsuite>"#,
+                "declares 18446744073709551615 failures and errors",
+            ),
+            // A suite may not borrow skips its parent spends on listed tests.
+            (
+                r#"<testsuites tests="3" skipped="1"><testsuite name="a" tests="2"><testcase name="x"/></testsuite><testsuite name="b"><testcase name="y"><skipped/></testcase></testsuite></testsuites>"#,
+                r#"<testsuites> declares skipped="1" but holds 2 skipped tests, 1 of them not listed"#,
+            ),
+            (r#"<testsuite><failure message="x"/></testsuite>"#, "a <failure> outside any <testcase>"),
+            (
+                "<testsuite><testcase name=\"a\"><failure><![CDATA[x\u{1}y]]></failure></testcase></testsuite>",
+                "a control character (0x01)",
+            ),
+        ];
+        for (xml, expected) in refused {
+            let error = error(xml);
+            assert!(error.contains(expected), "{xml}: {error}");
         }
     }
 

@@ -110,7 +110,19 @@ pub fn evaluate(input: &Input) -> Verdict {
         outliers: config.outliers,
         dispersion: config.dispersion,
     };
-    let result = match analysis.compare(input.metrics.as_deref().unwrap_or_default()) {
+    let metrics = input.metrics.as_deref().unwrap_or_default();
+    let mut names = alloc::collections::BTreeSet::new();
+    if let Some(twice) = metrics.iter().find(|m| !names.insert(m.name.as_str())) {
+        // Which of the two to judge cannot be told: hold, naming them.
+        return Verdict::cannot_judge(
+            "canary.metrics",
+            format!(
+                "two metrics are named `{}`; give each a name of its own (as relgate input does, by labels)",
+                twice.name
+            ),
+        );
+    }
+    let result = match analysis.compare(metrics) {
         Ok(result) => result,
         Err(e) => return config_error(format!("config.canary is invalid: {e}")),
     };
@@ -283,6 +295,15 @@ mod tests {
         let v = run(&[metric("latency", HIGHER, "increase")], config);
         assert_eq!(v.decision, Decision::Rollback);
         assert!(v.reasons.last().unwrap().message.contains("beyond their critical effect size: latency"));
+    }
+
+    #[test]
+    fn two_metrics_of_one_name_cannot_be_judged() {
+        // Regression: the second `latency`, ten times higher, was judged as the first.
+        let v = run(&[metric("latency", SAME, "increase"), metric("latency", HIGHER, "increase")], "{}");
+        assert_eq!(v.decision, Decision::Deny, "{v:?}");
+        assert_eq!(v.reasons[0].check, "canary.metrics");
+        assert!(v.reasons[0].message.starts_with("two metrics are named `latency`"), "{}", v.reasons[0].message);
     }
 
     #[test]

@@ -82,11 +82,15 @@ fn total(a: &f64, b: &f64) -> Ordering {
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     let at = q * (sorted.len() - 1) as f64;
     let (low, high) = (libm::floor(at) as usize, libm::ceil(at) as usize);
-    sorted[low] + (sorted[high] - sorted[low]) * (at - low as f64)
+    let t = at - low as f64;
+    // Weighted, not `low + (high - low) * t`: the difference of two finite values may overflow.
+    sorted[low] * (1.0 - t) + sorted[high] * t
 }
 
 fn mean(values: &[f64]) -> f64 {
-    values.iter().sum::<f64>() / values.len() as f64
+    // Each value divided first, so that a sum of large values does not overflow.
+    let n = values.len() as f64;
+    values.iter().map(|v| v / n).sum()
 }
 
 /// Standard normal upper tail, P(Z > z).
@@ -524,11 +528,13 @@ impl Side {
     }
 }
 
-/// `a / b` as a ratio of two statistics: 1 when both are 0, infinite when only `b` is.
+/// `a / b` as a ratio of two statistics: 1 when both are 0, infinite when only `b` is,
+/// undefined (NaN) when either is negative, where a ratio says nothing of more or less.
 fn ratio(a: f64, b: f64) -> f64 {
     match (a == 0.0, b == 0.0) {
+        _ if a < 0.0 || b < 0.0 => f64::NAN,
         (true, true) => 1.0,
-        (false, true) => f64::INFINITY * a.signum(),
+        (false, true) => f64::INFINITY,
         _ => a / b,
     }
 }
@@ -557,6 +563,14 @@ impl Analysis {
             return Err(InvalidAnalysis(format!(
                 "dispersion.max_iqr_ratio is {}; it is a ratio of 1 or more (1.5 allows a 50 % wider spread)",
                 d.max_iqr_ratio
+            )));
+        }
+        let mut seen = alloc::collections::BTreeSet::new();
+        if let Some(twice) = metrics.iter().find(|m| !seen.insert(m.name.as_str())) {
+            return Err(InvalidAnalysis(format!(
+                "two metrics are named `{}`: each needs a name of its own (relgate input names series by their labels, \
+                 `latency{{route=\"/pay\"}}`)",
+                twice.name
             )));
         }
         let names: Vec<String> = match &self.metrics {
@@ -635,7 +649,10 @@ impl Analysis {
         };
         let shift_interval = shift_interval(&canary.values, &baseline.values, self.confidence, test.method);
         let significant = test.p_value < 1.0 - self.confidence;
-        result.classification = match (significant, test.shift.partial_cmp(&0.0)) {
+        // The direction of a significant difference is U's (the CLES's side of one half),
+        // not the shift's: mostly-zero metrics (error counts) have a median shift of 0
+        // however much more often the canary errs.
+        result.classification = match (significant, test.cles.partial_cmp(&0.5)) {
             (true, Some(Ordering::Greater)) => Classification::High,
             (true, Some(Ordering::Less)) => Classification::Low,
             _ => Classification::Pass,
@@ -654,8 +671,14 @@ impl Analysis {
             };
             (band.measure, value)
         });
-        // Beyond a bound, in the direction the classification found.
-        let beyond = |increase: Option<f64>, decrease: Option<f64>, unset: bool| match (result.classification, effect) {
+        // Beyond a bound, in the direction the classification found. An effect that cannot
+        // be measured (a ratio of negative values, an overflow) is beyond an allowed bound,
+        // so that it fails, but claims no critical breach.
+        let beyond = |increase: Option<f64>, decrease: Option<f64>, unset: bool, undefined: bool| match (
+            result.classification,
+            effect,
+        ) {
+            (_, Some((_, value))) if value.is_nan() => undefined,
             (Classification::High, Some((_, value))) => increase.map_or(unset, |bound| value > bound),
             (Classification::Low, Some((_, value))) => decrease.map_or(unset, |bound| value < bound),
             (_, None) => unset,
@@ -663,10 +686,11 @@ impl Analysis {
         };
         let allowed = band.map_or((None, None), |b| (b.allowed_increase, b.allowed_decrease));
         let critical = band.map_or((None, None), |b| (b.critical_increase, b.critical_decrease));
-        result.failed = bad_way && beyond(allowed.0, allowed.1, true);
-        result.critical_breach = bad_way && beyond(critical.0, critical.1, false);
+        result.failed = bad_way && beyond(allowed.0, allowed.1, true, true);
+        result.critical_breach = bad_way && beyond(critical.0, critical.1, false, false);
         let iqr_ratio = self.dispersion.map(|_| ratio(canary.iqr(), baseline.iqr()));
-        let too_wide = matches!((iqr_ratio, self.dispersion), (Some(r), Some(d)) if r > d.max_iqr_ratio);
+        // A spread that cannot be measured fails the check.
+        let too_wide = matches!((iqr_ratio, self.dispersion), (Some(r), Some(d)) if r.is_nan() || r > d.max_iqr_ratio);
         result.failed |= too_wide;
 
         let verdict = match result.classification {
@@ -695,7 +719,11 @@ impl Analysis {
                 Measure::Median => "median ratio",
                 Measure::Cles => "CLES",
             };
-            message += &format!("; {measure} {value:.4}");
+            if value.is_nan() {
+                message += &format!("; {measure} undefined (a ratio of values below 0: use measure cles)");
+            } else {
+                message += &format!("; {measure} {value:.4}");
+            }
             if bad_way && !result.failed {
                 message += ", within the allowed band";
             }
@@ -995,6 +1023,46 @@ mod tests {
         let r = &analysis.compare(core::slice::from_ref(&m)).unwrap().metrics[0];
         assert!(r.failed, "{}", r.message);
         assert!(r.message.contains("spread (IQR) ratio 2.0000, wider than the allowed 1.5"), "{}", r.message);
+    }
+
+    #[test]
+    fn a_mostly_zero_metric_that_errs_more_often_is_higher() {
+        // Regression: 12 errors in 30 canary intervals against none in the baseline has a
+        // median shift of 0, and was judged "not significantly different" (scipy p = 1.3e-4).
+        let canary: Vec<f64> = (0..30).map(|i| if i < 12 { 1.0 } else { 0.0 }).collect();
+        let m = metric("errors", &canary, &[0.0; 30], Some(Direction::Increase));
+        let r = &Analysis::default().compare(core::slice::from_ref(&m)).unwrap().metrics[0];
+        assert_eq!((r.classification, r.failed), (Classification::High, true), "{}", r.message);
+    }
+
+    #[test]
+    fn ratios_of_negative_values_fail_instead_of_passing() {
+        // Baseline about -10, canary about -20, lower is worse: a mean ratio of 2 said nothing.
+        let baseline: Vec<f64> = (0..30).map(|i| -10.0 - f64::from(i % 5) * 0.1).collect();
+        let canary: Vec<f64> = baseline.iter().map(|v| v * 2.0).collect();
+        let m = metric("balance", &canary, &baseline, Some(Direction::Decrease));
+        let band = EffectSize { allowed_decrease: Some(0.9), critical_decrease: Some(0.5), ..EffectSize::default() };
+        let analysis = Analysis { effect_size: Some(band), ..Analysis::default() };
+        let r = &analysis.compare(core::slice::from_ref(&m)).unwrap().metrics[0];
+        assert_eq!((r.failed, r.critical_breach), (true, false), "{}", r.message);
+        assert!(r.message.contains("mean ratio undefined"), "{}", r.message);
+        // Huge values neither overflow the statistics nor pass the band.
+        let huge: Vec<f64> = (0..30).map(|i| f64::MAX / 2.0 + f64::from(i) * 1e300).collect();
+        let bigger: Vec<f64> = huge.iter().map(|v| v * 1.9).collect();
+        let m = metric("m", &bigger, &huge, Some(Direction::Increase));
+        let band = EffectSize { allowed_increase: Some(1.1), ..EffectSize::default() };
+        let r = &Analysis { effect_size: Some(band), ..Analysis::default() }
+            .compare(core::slice::from_ref(&m))
+            .unwrap()
+            .metrics[0];
+        assert!(r.failed, "{}", r.message);
+    }
+
+    #[test]
+    fn two_metrics_of_one_name_are_refused() {
+        let m = metric("latency", &LOW, &LOW, None);
+        let error = Analysis::default().compare(&[m.clone(), m]).unwrap_err();
+        assert!(error.0.starts_with("two metrics are named `latency`"), "{error}");
     }
 
     #[test]
