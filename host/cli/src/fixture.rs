@@ -86,11 +86,10 @@ impl ScoreRange {
     fn describe(self) -> String {
         match self {
             ScoreRange::Exact(s) => format!("{s}"),
-            ScoreRange::Range { min, max } => format!(
-                "{}..={}",
-                min.map_or(String::new(), |m| m.to_string()),
-                max.map_or(String::new(), |m| m.to_string())
-            ),
+            ScoreRange::Range { min: Some(min), max: Some(max) } => format!("{min}..={max}"),
+            ScoreRange::Range { min: Some(min), max: None } => format!(">= {min}"),
+            ScoreRange::Range { min: None, max: Some(max) } => format!("<= {max}"),
+            ScoreRange::Range { min: None, max: None } => "any".into(),
         }
     }
 }
@@ -240,6 +239,20 @@ mod tests {
         ];
         for (range, score, expected) in cases {
             assert_eq!(range.contains(score), expected, "{range:?} {score}");
+        }
+    }
+
+    #[test]
+    fn score_ranges_read_as_written() {
+        // Regression: a minimum alone read `expected score 50..=`.
+        let cases = [
+            (ScoreRange::Exact(75.0), "75"),
+            (ScoreRange::Range { min: Some(50.0), max: Some(60.0) }, "50..=60"),
+            (ScoreRange::Range { min: Some(50.0), max: None }, ">= 50"),
+            (ScoreRange::Range { min: None, max: Some(10.0) }, "<= 10"),
+        ];
+        for (range, text) in cases {
+            assert_eq!(range.describe(), text);
         }
     }
 }
