@@ -125,7 +125,6 @@ fn week_minute(text: &str) -> Result<i32, String> {
     Ok(day as i32 * 24 * 60 + i32::from(time.hour()) * 60 + i32::from(time.minute()))
 }
 
-/// The freeze `now` falls in, as its name and its window for people; `None` outside all.
 impl Freezes {
     /// The freeze `now` (an RFC 3339 instant, as the input's `now`) falls in, the first in
     /// the order windows, recurring, holidays; `None` outside all. A window that cannot
@@ -133,10 +132,6 @@ impl Freezes {
     pub fn active(&self, now: &str) -> Result<Option<Active>, String> {
         let now: jiff::Timestamp =
             now.parse().map_err(|e| format!("`now` ({now}) is not an RFC 3339 instant ({e})"))?;
-        self.active_at(now)
-    }
-
-    fn active_at(&self, now: jiff::Timestamp) -> Result<Option<Active>, String> {
         for freeze in &self.windows {
             let tz = freeze.timezone.as_deref();
             let (start, end) = (instant(&freeze.start, tz)?, instant(&freeze.end, tz)?);

@@ -72,23 +72,23 @@ pub fn message(policy: &PolicyReport, reason: &Reason) -> String {
     }
 }
 
-/// What a reason observed and the threshold it was compared with (`observed 5, threshold 0`),
-/// if it gives either.
-pub fn bounds(reason: &Reason) -> Option<String> {
-    let bounds: Vec<String> = [("observed", &reason.observed), ("threshold", &reason.threshold)]
+/// A message with what was observed and the threshold it was compared with after it, where
+/// given: `3 tests failed [observed 3, threshold 0]`.
+pub fn with_bounds(mut message: String, observed: Option<&str>, threshold: Option<&str>) -> String {
+    let bounds: Vec<String> = [("observed", observed), ("threshold", threshold)]
         .into_iter()
-        .filter_map(|(label, v)| v.as_ref().map(|v| format!("{label} {}", compact(v))))
+        .filter_map(|(label, v)| v.map(|v| format!("{label} {v}")))
         .collect();
-    (!bounds.is_empty()).then(|| bounds.join(", "))
-}
-
-/// A reason's message with its bounds after it: `3 tests failed [observed 3, threshold 0]`.
-pub fn message_with_bounds(policy: &PolicyReport, reason: &Reason) -> String {
-    let mut message = message(policy, reason);
-    if let Some(bounds) = bounds(reason) {
-        let _ = write!(message, " [{bounds}]");
+    if !bounds.is_empty() {
+        let _ = write!(message, " [{}]", bounds.join(", "));
     }
     message
+}
+
+/// A reason's message with its bounds, for the table.
+fn reason_text(policy: &PolicyReport, reason: &Reason) -> String {
+    let (observed, threshold) = (reason.observed.as_ref().map(compact), reason.threshold.as_ref().map(compact));
+    with_bounds(message(policy, reason), observed.as_deref(), threshold.as_deref())
 }
 
 pub fn report(report: &Report) -> String {
@@ -121,7 +121,7 @@ pub fn report(report: &Report) -> String {
         let mut rows = Vec::new();
         for p in &report.policies {
             for r in &p.reasons {
-                rows.push(vec![p.policy.clone(), r.outcome.to_string(), r.check.clone(), message_with_bounds(p, r)]);
+                rows.push(vec![p.policy.clone(), r.outcome.to_string(), r.check.clone(), reason_text(p, r)]);
             }
         }
         out.push('\n');

@@ -36,6 +36,7 @@ use quick_xml::events::{BytesStart, Event};
 use relgate_sdk::{Failure, FailureKind, Suite, Tests};
 
 use crate::Error;
+use crate::json::shown_key;
 
 /// Longest failure message kept, in characters.
 const MAX_MESSAGE: usize = 500;
@@ -231,7 +232,7 @@ impl Report {
                 }
                 Event::Empty(_) if open.is_empty() => root_closed = true,
                 Event::Eof if !open.is_empty() => {
-                    let names: Vec<String> = open.iter().map(|n| format!("<{}>", printable_name(n))).collect();
+                    let names: Vec<String> = open.iter().map(|n| format!("<{}>", shown_key(n))).collect();
                     return Err(Problem::syntax(
                         at,
                         format!(
@@ -527,19 +528,13 @@ impl Parser<'_> {
                     failures: count("failures", failures)?,
                     errors: count("errors", errors)?,
                     skipped: count("skipped", skipped)?,
-                    suite: None,
+                    suite: (name == "testsuite").then(|| self.start_suite(suite, time, empty)),
                     held: 0,
                     held_failed: 0,
                     held_skipped: 0,
                     unlisted: 0,
                 };
                 self.declared.push(declared);
-                if name == "testsuite" {
-                    let suite = self.start_suite(suite, time, empty);
-                    if let Some(declared) = self.declared.last_mut() {
-                        declared.suite = Some(suite);
-                    }
-                }
                 if empty {
                     self.end_declared()?;
                 }
@@ -709,7 +704,7 @@ impl Parser<'_> {
     /// The end of a `<testsuite>` or `<testsuites>`: the counts its attributes declare
     /// must be there.
     fn end_declared(&mut self) -> Result<(), Problem> {
-        let Some(d) = self.declared.pop() else { return Ok(()) };
+        let Some(mut d) = self.declared.pop() else { return Ok(()) };
         let element = d.element;
         if let Some(tests) = d.tests.filter(|&tests| tests > d.held) {
             let missing = tests - d.held;
@@ -744,14 +739,8 @@ impl Parser<'_> {
             }
             let suite = d.suite.clone().unwrap_or_else(|| self.report.intern(self.file));
             self.report.unlisted_skipped.push((suite, missing));
-            if let Some(skipped) = d.skipped.filter(|&skipped| d.held_skipped + missing > skipped) {
-                let message = format!(
-                    "<{element}> declares skipped=\"{skipped}\" but holds {} skipped tests, {missing} of them not \
-                     listed: tests are missing from the report; produce it again",
-                    d.held_skipped + missing
-                );
-                return Err(Problem::syntax(d.at, message));
-            }
+            d.held_skipped += missing;
+            d.unlisted += missing;
             for enclosing in &mut self.declared {
                 enclosing.held = enclosing.held.saturating_add(missing);
                 enclosing.held_skipped = enclosing.held_skipped.saturating_add(missing);
@@ -762,7 +751,8 @@ impl Parser<'_> {
                 self.file
             );
         }
-        // Skips it lent to the elements within, beside those it lists, must fit its count.
+        // Its unlisted skips, its own or lent to the elements within, beside those it lists,
+        // must fit its count.
         if let Some(skipped) = d.skipped.filter(|&skipped| d.unlisted > 0 && d.held_skipped > skipped) {
             let message = format!(
                 "<{element}> declares skipped=\"{skipped}\" but holds {} skipped tests, {} of them not listed: tests \
@@ -849,7 +839,7 @@ impl Parser<'_> {
                 let example = format!("{}::{}", earlier.key.suite, earlier.key.name);
                 match self.merged.iter_mut().find(|(r, ..)| *r == rule) {
                     Some((_, count, _)) => *count += 1,
-                    None => self.merged.push((rule, 1, printable_name(&example))),
+                    None => self.merged.push((rule, 1, shown_key(&example))),
                 }
                 earlier.duration_ms += case.duration_ms;
                 match rule {
@@ -885,11 +875,6 @@ impl Parser<'_> {
     }
 }
 
-/// An element name for a message: at most 64 characters, nothing that redraws a terminal.
-fn printable_name(name: &str) -> String {
-    name.chars().take(64).map(|c| if c.is_control() { '?' } else { c }).collect()
-}
-
 /// The encoding a report's first bytes name, where it is not UTF-8: a UTF-16 byte order
 /// mark or first character, or an XML declaration's `encoding` (XML 1.0, 4.3.3 and F.1).
 fn encoding(start: &[u8]) -> Result<Option<&'static encoding_rs::Encoding>, Problem> {
@@ -915,7 +900,7 @@ fn encoding(start: &[u8]) -> Result<Option<&'static encoding_rs::Encoding>, Prob
             0,
             format!(
                 "the XML declaration names the encoding `{}`, which relgate cannot read; write the report in UTF-8",
-                printable_name(label)
+                shown_key(label)
             ),
         )),
     }

@@ -320,13 +320,13 @@ fn parse_text(body: &str) -> Result<Vec<Series>, String> {
             continue;
         }
         let bad = |what: &str| format!("line {}: {what}", number + 1);
-        let (labels, values) = parse_sample(line).map_err(|what| bad(&what))?;
+        let (labels, value) = parse_sample(line).map_err(|what| bad(&what))?;
         if let Some(first) = seen.insert(labels.clone(), number + 1) {
             return Err(bad(&format!(
                 "the series is given again (first on line {first}): an exposition gives each series once"
             )));
         }
-        series.push(Series { labels, values });
+        series.push(Series { labels, values: vec![value] });
     }
     Ok(series)
 }
@@ -337,10 +337,8 @@ struct Line<'a> {
 }
 
 impl<'a> Line<'a> {
-    fn blanks(&mut self) -> bool {
-        let before = self.rest.len();
+    fn blanks(&mut self) {
         self.rest = self.rest.trim_start_matches([' ', '\t']);
-        self.rest.len() < before
     }
 
     fn eat(&mut self, c: char) -> bool {
@@ -396,7 +394,7 @@ impl<'a> Line<'a> {
 }
 
 /// One sample line's labels (its name as `__name__`) and value.
-fn parse_sample(line: &str) -> Result<(BTreeMap<String, String>, Vec<f64>), String> {
+fn parse_sample(line: &str) -> Result<(BTreeMap<String, String>, f64), String> {
     let mut line = Line { rest: line };
     let mut labels = BTreeMap::new();
     let mut name = line.name(true).map(str::to_owned);
@@ -447,7 +445,7 @@ fn parse_sample(line: &str) -> Result<(BTreeMap<String, String>, Vec<f64>), Stri
     if !rest.is_empty() && !rest.starts_with('#') {
         return Err("text after the value and timestamp".into());
     }
-    Ok((labels, vec![sample]))
+    Ok((labels, sample))
 }
 
 /// `name{a="1",b="2"}`, or just `name`; `__name__` is left out unless `keep_name`.

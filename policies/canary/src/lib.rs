@@ -138,7 +138,6 @@ pub fn evaluate(input: &Input) -> Verdict {
                 // Significant, but harmless: the good direction, or within the allowed band.
                 _ => Outcome::Info,
             };
-            let mut reason = Reason::new(format!("metrics.{}", m.metric), outcome, m.message.clone());
             let mut observed =
                 serde_json::json!({"canary_samples": m.canary_samples, "baseline_samples": m.baseline_samples});
             let mut threshold = serde_json::json!({"min_samples": config.min_samples});
@@ -155,9 +154,8 @@ pub fn evaluate(input: &Input) -> Verdict {
                     "baseline_samples": m.baseline_samples,
                 });
                 threshold["p_value"] = serde_json::json!(1.0 - config.confidence);
-                if let Some((measure, value)) = n.effect {
-                    observed["effect"] = serde_json::json!({"measure": measure, "value": value});
-                    let band = config.effect_sizes.get(&m.metric).or(config.effect_size.as_ref());
+                if let Some((band, value)) = n.effect {
+                    observed["effect"] = serde_json::json!({"measure": band.measure, "value": value});
                     threshold["effect_size"] = serde_json::json!(band);
                 }
                 if let (Some(ratio), Some(d)) = (n.iqr_ratio, config.dispersion) {
@@ -165,8 +163,9 @@ pub fn evaluate(input: &Input) -> Verdict {
                     threshold["max_iqr_ratio"] = serde_json::json!(d.max_iqr_ratio);
                 }
             }
-            reason = reason.observed(observed).threshold(threshold);
-            reason
+            Reason::new(format!("metrics.{}", m.metric), outcome, m.message.clone())
+                .observed(observed)
+                .threshold(threshold)
         })
         .collect();
 

@@ -36,7 +36,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use relgate_sdk::freeze::{Freeze, Freezes, Holiday, Recurring};
+use relgate_sdk::freeze::{Active, Freeze, Freezes, Holiday, Recurring};
 use relgate_sdk::score::objectives::{Criteria, Criterion, Gate, Objective, Op, Status};
 use relgate_sdk::{Change, Decision, Input, Metric, Outcome, Reason, Verdict};
 use serde::Deserialize;
@@ -148,7 +148,7 @@ fn freeze_check(input: &Input, config: &Config) -> Result<Option<Reason>, String
         recurring: config.recurring_freezes.clone(),
         holidays: config.holidays.clone(),
     };
-    let Some(relgate_sdk::freeze::Active { name, window }) = freezes.active(now)? else {
+    let Some(Active { name, window }) = freezes.active(now)? else {
         return Ok(Some(Reason::new("change.freeze", Outcome::Pass, "outside every freeze window")));
     };
     let overridden =

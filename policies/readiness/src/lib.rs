@@ -219,17 +219,18 @@ fn tolerance(direction: Direction, percent: f64) -> Criteria {
     })
 }
 
-/// The objectives and the metrics they read, derived from the input and the config.
-fn objectives(input: &Input, config: &Config) -> (Vec<Objective>, Vec<Metric>) {
+/// The objectives and the metrics they read, derived from the input and the config;
+/// `quarantined` are the failures the config's quarantine matches.
+fn objectives(input: &Input, config: &Config, quarantined: &[&Failure]) -> (Vec<Objective>, Vec<Metric>) {
     let mut objectives = Vec::new();
     let mut metrics = Vec::new();
     if let Some(tests) = &input.tests {
         // Quarantined failures count as tests not run.
-        let failures = tests.failures.iter().filter(|f| f.matches_any(&config.quarantine));
-        let (quarantined_failed, quarantined_errors) = failures.fold((0, 0), |(f, e), failure| match failure.kind {
-            FailureKind::Failure => (f + 1, e),
-            FailureKind::Error => (f, e + 1),
-        });
+        let (quarantined_failed, quarantined_errors) =
+            quarantined.iter().fold((0, 0), |(f, e), failure| match failure.kind {
+                FailureKind::Failure => (f + 1, e),
+                FailureKind::Error => (f, e + 1),
+            });
         let failed = tests.failed.saturating_sub(quarantined_failed);
         let errors = tests.errors.saturating_sub(quarantined_errors);
         let run = tests.total.saturating_sub(tests.skipped + quarantined_failed + quarantined_errors);
@@ -320,7 +321,9 @@ pub fn evaluate(input: &Input) -> Verdict {
             "config.readiness.history compares with earlier releases, but the input has no history; give the gate `history = N` (docs/decision-log.md)",
         );
     }
-    let (mut objectives, mut metrics) = objectives(input, &config);
+    let (quarantined, counted): (Vec<&Failure>, Vec<&Failure>) =
+        input.tests.iter().flat_map(|t| &t.failures).partition(|f| f.matches_any(&config.quarantine));
+    let (mut objectives, mut metrics) = objectives(input, &config, &quarantined);
     let no_history =
         config.history.as_ref().and_then(|history| history_objectives(input, history, &mut objectives, &mut metrics));
     let result = match config.gate.evaluate(&objectives, &metrics) {
@@ -330,7 +333,6 @@ pub fn evaluate(input: &Input) -> Verdict {
 
     let mut verdict = Verdict::new(if result.status == Status::Pass { Decision::Allow } else { Decision::Deny })
         .with_score(relgate_sdk::score::round2(result.score));
-    let failures: Vec<&Failure> = input.tests.iter().flat_map(|t| &t.failures).collect();
     for (objective, r) in objectives.iter().zip(&result.objectives) {
         let mut message = r.message.clone();
         let kind = match r.metric.as_str() {
@@ -339,8 +341,8 @@ pub fn evaluate(input: &Input) -> Verdict {
             _ => None,
         };
         if let Some(kind) = kind.filter(|_| r.outcome() != Outcome::Pass) {
-            let counted = failures.iter().filter(|f| f.kind == kind && !f.matches_any(&config.quarantine));
-            message += &name_failures(&counted.copied().collect::<Vec<_>>());
+            let of_kind: Vec<&Failure> = counted.iter().copied().filter(|f| f.kind == kind).collect();
+            message += &name_failures(&of_kind);
         }
         let mut reason = Reason::new(check_name(&r.metric), r.outcome(), message);
         if let Some(value) = r.value {
@@ -354,7 +356,6 @@ pub fn evaluate(input: &Input) -> Verdict {
     if let Some(reason) = no_history {
         verdict = verdict.with_reason(reason);
     }
-    let quarantined: Vec<&Failure> = failures.iter().copied().filter(|f| f.matches_any(&config.quarantine)).collect();
     if !quarantined.is_empty() {
         let message = format!(
             "{} quarantined (known-flaky) tests failed and were not counted{}",

@@ -400,8 +400,8 @@ pub struct Numbers {
     pub test: MannWhitney,
     /// The Hodges-Lehmann confidence interval of the shift, at the analysis' confidence.
     pub shift_interval: (f64, f64),
-    /// The effect size band's measure and its value, where a band applies.
-    pub effect: Option<(Measure, f64)>,
+    /// The effect size band that applied, and the value of its measure.
+    pub effect: Option<(EffectSize, f64)>,
     /// Canary IQR / baseline IQR, where the spread is checked.
     pub iqr_ratio: Option<f64>,
 }
@@ -662,14 +662,15 @@ impl Analysis {
             (Classification::High, Direction::Increase | Direction::Either)
                 | (Classification::Low, Direction::Decrease | Direction::Either)
         );
-        let band = self.effect_sizes.get(name).or(self.effect_size.as_ref());
+        let (canary_median, baseline_median) = (quantile(&canary.values, 0.5), quantile(&baseline.values, 0.5));
+        let band = self.effect_sizes.get(name).or(self.effect_size.as_ref()).copied();
         let effect = band.map(|band| {
             let value = match band.measure {
                 Measure::Mean => ratio(mean(&canary.values), mean(&baseline.values)),
-                Measure::Median => ratio(quantile(&canary.values, 0.5), quantile(&baseline.values, 0.5)),
+                Measure::Median => ratio(canary_median, baseline_median),
                 Measure::Cles => test.cles,
             };
-            (band.measure, value)
+            (band, value)
         });
         // Beyond a bound, in the direction the classification found. An effect that cannot
         // be measured (a ratio of negative values, an overflow) is beyond an allowed bound,
@@ -702,7 +703,6 @@ impl Analysis {
             Method::Exact => "exact",
             Method::Normal => "normal approximation",
         };
-        let (canary_median, baseline_median) = (quantile(&canary.values, 0.5), quantile(&baseline.values, 0.5));
         let mut message = format!(
             "{name}: canary is {verdict} baseline: median {canary_median:.4} vs {baseline_median:.4}, shift {:+.4} \
              ({:.0} % interval {:+.4} to {:+.4}), p = {:.4} ({method}) against {:.4}, {canary_n} vs {baseline_n} samples",
@@ -713,8 +713,8 @@ impl Analysis {
             test.p_value,
             1.0 - self.confidence,
         );
-        if let (Some((measure, value)), Some(band)) = (effect, band) {
-            let measure = match measure {
+        if let Some((band, value)) = effect {
+            let measure = match band.measure {
                 Measure::Mean => "mean ratio",
                 Measure::Median => "median ratio",
                 Measure::Cles => "CLES",

@@ -19,7 +19,6 @@ pub mod sarif;
 use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::path::{Component, Path, PathBuf};
 
 use relgate::{Decision, FAULT_CHECK, Input, Loaded, Outcome, PolicyReport, PolicySet, Reason, Report, printable};
@@ -114,15 +113,7 @@ impl Finding<'_> {
 
     /// The message with what was observed and the threshold: `message [observed 5, threshold 0]`.
     pub fn message_with_bounds(&self) -> String {
-        let mut message = self.message.clone();
-        let bounds: Vec<String> = [("observed", &self.observed), ("threshold", &self.threshold)]
-            .into_iter()
-            .filter_map(|(label, value)| value.as_ref().map(|v| format!("{label} {v}")))
-            .collect();
-        if !bounds.is_empty() {
-            let _ = write!(message, " [{}]", bounds.join(", "));
-        }
-        message
+        render::with_bounds(self.message.clone(), self.observed.as_deref(), self.threshold.as_deref())
     }
 
     /// Its place in a list, most severe last: by severity, then by its policy's decision.
