@@ -240,3 +240,39 @@ fn document(verdict: gate::Verdict) -> Result<Value, Fault> {
     document.insert("reasons".into(), Value::Array(reasons));
     Ok(Value::Object(document))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(score: Option<f64>, observed: Option<&str>) -> gate::Verdict {
+        let reason = gate::Reason {
+            check: "tests.pass-rate".into(),
+            outcome: gate::Outcome::Warn,
+            message: "3 of 4 passed".into(),
+            observed: observed.map(Into::into),
+            threshold: None,
+        };
+        gate::Verdict { decision: gate::Decision::Rollback, score, reasons: vec![reason] }
+    }
+
+    #[test]
+    fn a_typed_verdict_is_its_decision_document() {
+        let document = document(verdict(Some(12.5), Some(r#"{"passed":3}"#))).unwrap();
+        let expected = serde_json::json!({
+            "decision": "rollback",
+            "score": 12.5,
+            "reasons": [{"check": "tests.pass-rate", "outcome": "warn", "message": "3 of 4 passed", "observed": {"passed": 3}}],
+        });
+        assert_eq!(document, expected);
+    }
+
+    #[test]
+    fn a_score_without_a_json_form_is_bad_output() {
+        for score in [f64::NAN, f64::INFINITY] {
+            let fault = document(verdict(Some(score), None)).unwrap_err();
+            assert_eq!(fault.kind, FaultKind::BadOutput);
+            assert!(fault.message.contains(&format!("output has score {score}")), "{}", fault.message);
+        }
+    }
+}
