@@ -338,7 +338,8 @@ export function exportPolicy({ name, version, description, language, config, eva
         }
         return toOutput(verdict);
       } catch (error) {
-        log("error", `${name}: ${error?.stack ?? error}`);
+        // SpiderMonkey's stack leaves the message out.
+        log("error", `${error}${error?.stack ? `\n${error.stack}` : ""}`);
         throw error;
       }
     },
