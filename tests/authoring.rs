@@ -156,7 +156,7 @@ fn every_language_passes_the_same_fixtures() {
         // The JavaScript and TypeScript policies are components: they import the WIT interface,
         // and no WASI.
         let imports = match language {
-            "js" | "ts" => serde_json::json!(["relgate:policy/host@1.0.0"]),
+            "js" | "ts" => serde_json::json!(["relgate:policy/host@1.0.0: an instance of {level, log}"]),
             _ => serde_json::json!(["relgate::log: (func (param i32 i32 i32))"]),
         };
         assert_eq!(inspected["imports"], imports, "{language}");
