@@ -144,6 +144,8 @@ fn every_language_passes_the_same_fixtures() {
         ("c", "policies/dist/tests-gate-c.wasm"),
         ("zig", "policies/dist/tests-gate-zig.wasm"),
         ("assemblyscript", "policies/dist/tests-gate-assemblyscript.wasm"),
+        ("js", "policies/dist/tests-gate-js.wasm"),
+        ("ts", "policies/dist/tests-gate-ts.wasm"),
     ] {
         let run = relgate(&["test", "policies/tests-gate.test.json", "--policy", policy]);
         assert_eq!(run.code, 0, "{language}:\n{}\n{}", run.stdout, run.stderr);
@@ -151,7 +153,13 @@ fn every_language_passes_the_same_fixtures() {
 
         let inspected = relgate(&["inspect", policy, "--format", "json"]).json();
         assert_eq!(inspected["metadata"]["language"], language);
-        assert_eq!(inspected["imports"], serde_json::json!(["relgate::log: (func (param i32 i32 i32))"]));
+        // The JavaScript and TypeScript policies are components: they import the WIT interface,
+        // and no WASI.
+        let imports = match language {
+            "js" | "ts" => serde_json::json!(["relgate:policy/host@1.0.0: an instance of {level, log}"]),
+            _ => serde_json::json!(["relgate::log: (func (param i32 i32 i32))"]),
+        };
+        assert_eq!(inspected["imports"], imports, "{language}");
     }
 }
 
@@ -304,6 +312,24 @@ fn scaffold_assemblyscript_builds_and_passes() {
 
 #[test]
 #[cfg_attr(
+    relgate_missing = "npm",
+    ignore = "no Node.js and npm when the suite was built (Node.js 20 or later, from nodejs.org)"
+)]
+fn scaffold_js_builds_and_passes() {
+    scaffold_builds_and_passes("JavaScript", &[]);
+}
+
+#[test]
+#[cfg_attr(
+    relgate_missing = "npm",
+    ignore = "no Node.js and npm when the suite was built (Node.js 20 or later, from nodejs.org)"
+)]
+fn scaffold_ts_builds_and_passes() {
+    scaffold_builds_and_passes("TypeScript", &[]);
+}
+
+#[test]
+#[cfg_attr(
     relgate_missing = "rust-wasm",
     ignore = "no Rust wasm32 toolchain when the suite was built (`rustup target add wasm32-unknown-unknown`)"
 )]
@@ -357,7 +383,7 @@ fn scaffold_builds_say_what_to_install_when_their_toolchain_is_missing() {
     /// Programs of a partial toolchain: (name, what the script does).
     type Fakes = &'static [(&'static str, &'static str)];
     // (language, the fake programs, words its build.sh must say)
-    let cases: [(&str, Fakes, &str); 9] = [
+    let cases: [(&str, Fakes, &str); 13] = [
         ("c", &[], "clang is not installed.\n  Debian/Ubuntu: apt-get update && apt-get install clang-19 lld-19"),
         ("c", &[("clang-19", "exit 0")], "clang is there, but lld (wasm-ld) is not"),
         ("zig", &[], "`python3 -m ziglang` does not run"),
@@ -368,6 +394,10 @@ fn scaffold_builds_say_what_to_install_when_their_toolchain_is_missing() {
             &[("node", "[ \"$1\" = --version ] && echo v18.19.0; exit 1"), ("npm", "exit 0")],
             "node is v18.19.0",
         ),
+        ("js", &[], "node is not installed"),
+        ("js", &[("node", "[ \"$1\" = --version ] && echo v18.19.0; exit 1"), ("npm", "exit 0")], "node is v18.19.0"),
+        ("ts", &[("node", "exit 0")], "npm is not installed"),
+        ("ts", &[("node", "[ \"$1\" = --version ] && echo v18.19.0; exit 1"), ("npm", "exit 0")], "node is v18.19.0"),
         ("rust", &[], "neither rustup's wasm32-unknown-unknown target nor Debian's rustc-web is installed"),
         (
             "rust",

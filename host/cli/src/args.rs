@@ -350,6 +350,10 @@ pub enum Language {
     Assemblyscript,
     /// WebAssembly text: no toolchain at all.
     Wat,
+    /// JavaScript, a WebAssembly component (ComponentizeJS).
+    Js,
+    /// TypeScript, a WebAssembly component (tsc, then ComponentizeJS).
+    Ts,
 }
 
 impl Language {
@@ -360,6 +364,8 @@ impl Language {
             Language::Zig => "Zig",
             Language::Assemblyscript => "AssemblyScript",
             Language::Wat => "WAT",
+            Language::Js => "JavaScript",
+            Language::Ts => "TypeScript",
         }
     }
 }

@@ -40,6 +40,32 @@ fn rename(source: &str, quote: &str, name: &str) -> String {
     source.replace(&from, &to)
 }
 
+/// Renames the JavaScript and TypeScript examples' `name: "tests-gate"`.
+fn rename_js(source: &str, name: &str) -> String {
+    let from = format!("name: \"{EXAMPLE_NAME}\",");
+    assert!(source.contains(&from), "the example names itself {EXAMPLE_NAME}");
+    source.replace(&from, &format!("name: \"{name}\","))
+}
+
+/// A JavaScript or TypeScript project: the policy first, then the SDK, the build step and the
+/// WIT world, and the language's own files.
+fn js_files(name: &str, source: File, own: &[(&str, &str)]) -> Vec<File> {
+    let mut files = vec![
+        source,
+        file("relgate.js", include_str!("../../../sdk/js/relgate.js")),
+        file("relgate.d.ts", include_str!("../../../sdk/js/relgate.d.ts")),
+        file("componentize.mjs", include_str!("../../../sdk/js/componentize.mjs")),
+        file("wit/policy.wit", include_str!("../../../sdk/wit/policy.wit")),
+    ];
+    for (path, contents) in own {
+        files.push(match *path {
+            "build.sh" => script(contents),
+            _ => file(*path, contents.replace("tests-gate.ts", &format!("{name}.ts"))),
+        });
+    }
+    files
+}
+
 fn wat(name: &str) -> String {
     let source = include_str!("../../../policies/wat/tests-gate.wat");
     let renamed = rename(source, "\\\"", name);
@@ -93,6 +119,27 @@ fn files(name: &str, language: Language, sdk: Option<&str>) -> Vec<File> {
             script(include_str!("../../../sdk/templates/assemblyscript/build.sh")),
             file(".gitignore", include_str!("../../../sdk/templates/assemblyscript/gitignore")),
         ],
+        Language::Js => js_files(
+            name,
+            file(format!("{name}.js"), rename_js(include_str!("../../../policies/js/tests-gate.js"), name)),
+            &[
+                ("package.json", include_str!("../../../sdk/templates/js/package.json")),
+                ("package-lock.json", include_str!("../../../sdk/templates/js/package-lock.json")),
+                ("build.sh", include_str!("../../../sdk/templates/js/build.sh")),
+                (".gitignore", include_str!("../../../sdk/templates/js/gitignore")),
+            ],
+        ),
+        Language::Ts => js_files(
+            name,
+            file(format!("{name}.ts"), rename_js(include_str!("../../../policies/ts/tests-gate.ts"), name)),
+            &[
+                ("tsconfig.json", include_str!("../../../policies/ts/tsconfig.json")),
+                ("package.json", include_str!("../../../sdk/templates/ts/package.json")),
+                ("package-lock.json", include_str!("../../../sdk/templates/ts/package-lock.json")),
+                ("build.sh", include_str!("../../../sdk/templates/ts/build.sh")),
+                (".gitignore", include_str!("../../../sdk/templates/ts/gitignore")),
+            ],
+        ),
         Language::Rust => vec![
             file(
                 "Cargo.toml",
