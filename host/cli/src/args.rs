@@ -350,6 +350,8 @@ pub enum Language {
     Assemblyscript,
     /// WebAssembly text: no toolchain at all.
     Wat,
+    /// Python, with the relgate package (componentize-py): a component.
+    Python,
 }
 
 impl Language {
@@ -360,6 +362,7 @@ impl Language {
             Language::Zig => "Zig",
             Language::Assemblyscript => "AssemblyScript",
             Language::Wat => "WAT",
+            Language::Python => "Python",
         }
     }
 }
