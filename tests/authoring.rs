@@ -120,6 +120,8 @@ fn bench_reports_cost_per_decision() {
     assert_eq!(bench["decision"], "deny");
     assert_eq!(bench["iterations"], 25);
     assert!(bench["compile_ms"].as_f64().unwrap() > 0.0);
+    assert!(bench["cached_load_ms"].as_f64().unwrap() > 0.0);
+    assert!(!run.stderr.contains("not a cache hit"), "the second load comes from the cache: {}", run.stderr);
     let latency = &bench["evaluation_ms"];
     let order: Vec<f64> = ["min", "p50", "p90", "p99", "max"].iter().map(|k| latency[k].as_f64().unwrap()).collect();
     assert!(order.windows(2).all(|w| w[0] <= w[1]), "{latency}");

@@ -4,6 +4,7 @@
 mod authoring;
 mod cli;
 mod common;
+mod components;
 mod corpus;
 mod docs;
 mod engine;

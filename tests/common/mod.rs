@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+pub mod component;
 pub mod postgres;
 pub mod prometheus;
 pub mod server;

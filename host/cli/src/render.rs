@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use relgate::{FAULT_CHECK, Fault, Inspection, Limit, PolicyReport, Reason, Report, printable};
+use relgate::{FAULT_CHECK, Fault, Inspection, Limit, PolicyKind, PolicyReport, Reason, Report, printable};
 use serde_json::Value;
 
 /// The flag that raises a limit, where `relgate` has one.
@@ -151,7 +151,16 @@ pub fn inspection(i: &Inspection) -> String {
     field("policy:", &[i.source.to_string()]);
     field("digest:", &[i.digest.to_string()]);
     field("size:", &[format!("{} bytes", i.size)]);
-    field("abi version:", &[i.abi_version.map_or_else(|| "unknown".to_owned(), |v| v.to_string())]);
+    match i.kind {
+        PolicyKind::Component => {
+            field("kind:", &["component".to_owned()]);
+            field("world:", &[i.world.unwrap_or("unknown").to_owned()]);
+        }
+        _ => {
+            field("kind:", &["core module".to_owned()]);
+            field("abi version:", &[i.abi_version.map_or_else(|| "unknown".to_owned(), |v| v.to_string())]);
+        }
+    }
     if let Some(metadata) = &i.metadata {
         field("metadata:", &[metadata.to_string()]);
     }

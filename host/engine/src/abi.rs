@@ -209,7 +209,7 @@ impl GuestLog {
     }
 
     /// Counts one message against the rate limit; false when it must be dropped.
-    fn accept(&mut self) -> bool {
+    pub(crate) fn accept(&mut self) -> bool {
         if self.kept.len() >= self.max_messages as usize {
             self.dropped += 1;
             return false;
@@ -217,7 +217,7 @@ impl GuestLog {
         true
     }
 
-    fn keep(&mut self, level: i32, message: &[u8]) {
+    pub(crate) fn keep(&mut self, level: i32, message: &[u8]) {
         let truncated = message.len() > self.max_message;
         let message = String::from_utf8_lossy(&message[..message.len().min(self.max_message)]);
         self.kept.push((level, crate::printable(&message).into_owned(), truncated));

@@ -23,9 +23,11 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
-use wasmtime::Module;
+use wasmtime::component::Component;
+use wasmtime::{Module, Precompiled};
 
 use crate::Digest;
+use crate::policy::Code;
 
 const MAGIC: &[u8] = b"relgate-module-cache-v2\n";
 const DIGEST_LEN: usize = 32;
@@ -80,20 +82,24 @@ impl Cache {
         self.dir.join(format!("{}.cwasm", digest.hex()))
     }
 
-    /// The module compiled from the source with `digest`, or why there is none.
-    pub(crate) fn load(&self, engine: &wasmtime::Engine, digest: &Digest) -> Result<Module, CacheStatus> {
+    /// The code compiled from the source with `digest`, or why there is none.
+    pub(crate) fn load(&self, engine: &wasmtime::Engine, digest: &Digest) -> Result<Code, CacheStatus> {
         let path = self.entry(digest);
         let bytes = read_trusted(&path)?;
         let Some(payload) = verified_payload(&bytes, digest, &self.engine_key) else {
             tracing::warn!(path = %path.display(), "cache entry is corrupt or was made for other code; recompiling");
             return Err(CacheStatus::Corrupt);
         };
-        // SAFETY: `payload` is byte for byte what `Module::serialize` wrote for this source
-        // digest and engine key (the sha256 over them matches), in an engine-specific
-        // directory and a file that only this user owns and can write, and wasmtime checks
-        // its header against this engine before using it.
-        match unsafe { Module::deserialize(engine, payload) } {
-            Ok(module) => Ok(module),
+        // SAFETY: `payload` is byte for byte what `Module::serialize` or
+        // `Component::serialize` wrote for this source digest and engine key (the sha256 over
+        // them matches), in an engine-specific directory and a file that only this user owns
+        // and can write, and wasmtime checks its header against this engine before using it.
+        let code = match wasmtime::Engine::detect_precompiled(payload) {
+            Some(Precompiled::Component) => unsafe { Component::deserialize(engine, payload) }.map(Code::Component),
+            _ => unsafe { Module::deserialize(engine, payload) }.map(Code::Module),
+        };
+        match code {
+            Ok(code) => Ok(code),
             Err(e) => {
                 tracing::info!(path = %path.display(), "cache entry is stale ({e}); recompiling");
                 Err(CacheStatus::Stale)
@@ -101,11 +107,15 @@ impl Cache {
         }
     }
 
-    /// Stores `module` compiled from the source with `digest`, atomically, in a file private
+    /// Stores `code` compiled from the source with `digest`, atomically, in a file private
     /// to the user. Failure only costs a recompile next time, so it is logged, not returned.
-    pub(crate) fn store(&self, digest: &Digest, module: &Module) {
+    pub(crate) fn store(&self, digest: &Digest, code: &Code) {
         let path = self.entry(digest);
-        let result = module.serialize().map_err(io::Error::other).and_then(|payload| {
+        let payload = match code {
+            Code::Module(module) => module.serialize(),
+            Code::Component(component) => component.serialize(),
+        };
+        let result = payload.map_err(io::Error::other).and_then(|payload| {
             // NamedTempFile creates the file with mode 0600.
             let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
             file.write_all(MAGIC)?;

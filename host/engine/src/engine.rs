@@ -11,6 +11,7 @@ use wasmtime::{Linker, Store};
 
 use crate::abi::{self, GuestLog};
 use crate::cache::Cache;
+use crate::component;
 use crate::limits::{Limiter, StoreState};
 use crate::{Config, Error, Limit};
 
@@ -27,6 +28,7 @@ pub struct Engine {
 struct Inner {
     wasm: wasmtime::Engine,
     linker: Linker<StoreState>,
+    component_linker: wasmtime::component::Linker<StoreState>,
     config: Arc<Config>,
     cache: Option<Cache>,
     ticker_stop: Arc<AtomicBool>,
@@ -57,6 +59,7 @@ impl Engine {
 
         let mut linker = Linker::new(&wasm);
         abi::define_host_functions(&mut linker).map_err(engine_error)?;
+        let component_linker = component::linker(&wasm).map_err(engine_error)?;
 
         let cache = config.cache_dir.as_ref().and_then(|dir| match Cache::open(dir, &wasm, &config) {
             Ok(cache) => Some(cache),
@@ -70,7 +73,7 @@ impl Engine {
         spawn_ticker(wasm.weak(), ticker_stop.clone()).map_err(|e| Error::Engine { source: e.into() })?;
 
         let config = Arc::new(config);
-        Ok(Engine { inner: Arc::new(Inner { wasm, linker, config, cache, ticker_stop }) })
+        Ok(Engine { inner: Arc::new(Inner { wasm, linker, component_linker, config, cache, ticker_stop }) })
     }
 
     /// Whether `other` is this engine or a clone of it.
@@ -89,6 +92,10 @@ impl Engine {
 
     pub(crate) fn linker(&self) -> &Linker<StoreState> {
         &self.inner.linker
+    }
+
+    pub(crate) fn component_linker(&self) -> &wasmtime::component::Linker<StoreState> {
+        &self.inner.component_linker
     }
 
     pub(crate) fn cache(&self) -> Option<&Cache> {

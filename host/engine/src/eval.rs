@@ -6,8 +6,44 @@ use std::time::{Duration, Instant};
 use wasmtime::{InstancePre, Memory, Store, Trap, TypedFunc, WasmBacktrace};
 
 use crate::abi::{self, AbiViolation};
+use crate::component;
 use crate::limits::{LimitExceeded, StoreState};
+use crate::policy::Pre;
 use crate::{CONFIG_CHECK, Fault, FaultKind, Limit, Policy, PolicyReport, Verdict};
+
+/// One instance of a policy: a core module's ABI v1 exports, or a component.
+#[expect(clippy::large_enum_variant, reason = "one per evaluation, on the stack")]
+pub(crate) enum Instance {
+    Module(Exports),
+    Component(component::Instance),
+}
+
+/// Instantiates `pre` in `store`, under the store's limits (a start function or a
+/// component's initialization runs now).
+pub(crate) fn instantiate_policy(store: &mut Store<StoreState>, pre: &Pre) -> Result<Instance, Fault> {
+    match pre {
+        Pre::Module(pre) => instantiate(store, pre).map(Instance::Module),
+        Pre::Component(pre) => component::instantiate(store, pre).map(Instance::Component),
+    }
+}
+
+impl Instance {
+    /// The metadata document's bytes, if the policy has one (a component always has).
+    pub(crate) fn metadata(&self, store: &mut Store<StoreState>) -> Result<Option<Vec<u8>>, Fault> {
+        match self {
+            Instance::Module(exports) => exports.metadata(store),
+            Instance::Component(instance) => instance.metadata(store).map(Some),
+        }
+    }
+
+    /// Evaluates `input` and returns the output document's bytes, unchecked.
+    fn evaluate(&self, store: &mut Store<StoreState>, input: &[u8]) -> Result<Vec<u8>, Fault> {
+        match self {
+            Instance::Module(exports) => exports.evaluate(store, input),
+            Instance::Component(instance) => instance.evaluate(store, input),
+        }
+    }
+}
 
 /// The ABI v1 exports of one instance.
 pub(crate) struct Exports {
@@ -150,8 +186,13 @@ pub(crate) fn classify(err: wasmtime::Error, store: &Store<StoreState>, phase: &
     } else {
         Fault::new(FaultKind::Trap, format!("{phase} failed: {err}"))
     };
-    fault.backtrace = err.downcast_ref::<WasmBacktrace>().map(backtrace_lines).unwrap_or_default();
+    fault.backtrace = backtrace(&err);
     fault
+}
+
+/// The wasm backtrace an error carries, one frame a line.
+pub(crate) fn backtrace(err: &wasmtime::Error) -> Vec<String> {
+    err.downcast_ref::<WasmBacktrace>().map(backtrace_lines).unwrap_or_default()
 }
 
 /// The fuel used in `store` so far: its budget less what is left, as far as wasmtime has
@@ -242,12 +283,7 @@ impl Policy {
     }
 }
 
-fn run(
-    store: &mut Store<StoreState>,
-    pre: &InstancePre<StoreState>,
-    input: &[u8],
-    instantiate: &mut Duration,
-) -> Result<Verdict, Fault> {
+fn run(store: &mut Store<StoreState>, pre: &Pre, input: &[u8], instantiate: &mut Duration) -> Result<Verdict, Fault> {
     let max = store.data().config.max_input;
     if input.len() > max {
         let message = format!("the input is {} bytes, above the input limit of {max} bytes", input.len());
@@ -260,9 +296,9 @@ fn run(
         ));
     }
     let started = Instant::now();
-    let exports = self::instantiate(store, pre);
+    let instance = instantiate_policy(store, pre);
     *instantiate = started.elapsed();
-    let output = exports?.evaluate(store, input)?;
+    let output = instance?.evaluate(store, input)?;
     parse_verdict(&output)
 }
 

@@ -35,6 +35,7 @@
 mod abi;
 pub mod builtin;
 mod cache;
+mod component;
 mod config;
 mod digest;
 mod engine;
@@ -57,7 +58,7 @@ pub use digest::{Digest, InvalidDigest};
 pub use engine::Engine;
 pub use error::{BoxError, Error};
 pub use fault::{Fault, FaultKind, Limit, LimitHit};
-pub use policy::{Inspection, Policy};
+pub use policy::{Inspection, Policy, PolicyKind};
 pub use printable::printable;
 pub use relgate_sdk::{CONFIG_CHECK, Decision, Input, Outcome, Reason, Verdict};
 pub use report::{FAULT_CHECK, PolicyReason, PolicyReport, Report};

@@ -35,21 +35,31 @@ impl std::error::Error for LimitExceeded {}
 pub(crate) struct Limiter {
     max_memory: usize,
     max_table_elements: usize,
-    /// Largest linear memory seen, in bytes.
+    /// Bytes of linear memory now, all memories together (a component may have several).
+    memory: usize,
+    /// Largest `memory` seen, in bytes.
     pub(crate) peak_memory: usize,
     /// The limit hit, if any.
     pub(crate) exceeded: Option<LimitExceeded>,
 }
 
-/// At most this many memories and tables per policy; toolchains emit one of each.
+/// At most this many memories and tables per core module policy; toolchains emit one of each.
 pub(crate) const MAX_MEMORIES: usize = 1;
 pub(crate) const MAX_TABLES: usize = 4;
+/// At most this many memories and tables per component policy (checked at load), and core
+/// instances in one store. A component links several core modules (an interpreter, its
+/// libraries, the canonical ABI's shims), each with its own instance and perhaps a table;
+/// [`Config::max_memory`] bounds their memories together.
+pub(crate) const MAX_COMPONENT_MEMORIES: usize = 4;
+pub(crate) const MAX_COMPONENT_TABLES: usize = 32;
+pub(crate) const MAX_INSTANCES: usize = 64;
 
 impl Limiter {
     pub(crate) fn new(config: &Config) -> Self {
         Limiter {
             max_memory: config.max_memory,
             max_table_elements: config.max_table_elements,
+            memory: 0,
             peak_memory: 0,
             exceeded: None,
         }
@@ -65,15 +75,19 @@ impl Limiter {
 
 impl ResourceLimiter for Limiter {
     fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        if desired > self.max_memory {
+        // A new memory grows from 0; the others' bytes count too.
+        let total = (self.memory - current.min(self.memory)).saturating_add(desired);
+        if total > self.max_memory {
+            let others = if total == desired { String::new() } else { format!(" ({total} with its other memories)") };
             let message = format!(
-                "policy tried to grow its linear memory from {current} to {desired} bytes, above \
+                "policy tried to grow its linear memory from {current} to {desired} bytes{others}, above \
                  the limit of {} bytes",
                 self.max_memory
             );
-            return Err(self.exceed(message, Limit::MaxMemory, self.max_memory, desired));
+            return Err(self.exceed(message, Limit::MaxMemory, self.max_memory, total));
         }
-        self.peak_memory = self.peak_memory.max(desired);
+        self.memory = total;
+        self.peak_memory = self.peak_memory.max(total);
         Ok(true)
     }
 
@@ -89,16 +103,18 @@ impl ResourceLimiter for Limiter {
         Ok(true)
     }
 
+    // Backstops: a core module's memories and tables are checked against MAX_MEMORIES and
+    // MAX_TABLES at load, a component's against the component bounds.
     fn instances(&self) -> usize {
-        1
+        MAX_INSTANCES
     }
 
     fn memories(&self) -> usize {
-        MAX_MEMORIES
+        MAX_COMPONENT_MEMORIES
     }
 
     fn tables(&self) -> usize {
-        MAX_TABLES
+        MAX_COMPONENT_TABLES
     }
 }
 
@@ -173,6 +189,23 @@ mod tests {
         assert!(limiter.memory_growing(65536, 1 << 20, None).unwrap());
         assert_eq!(limiter.peak_memory, 1 << 20);
         assert!(limiter.exceeded.is_none());
+    }
+
+    #[test]
+    fn memories_of_a_component_count_together() {
+        let mut limiter = Limiter::new(&Config::default().with_max_memory(3 << 20));
+        assert!(limiter.memory_growing(0, 2 << 20, None).unwrap());
+        assert!(limiter.memory_growing(0, 1 << 20, None).unwrap());
+        let err = limiter.memory_growing(1 << 20, (1 << 20) + 65536, None).unwrap_err();
+        let LimitExceeded(fault) = err.downcast_ref::<LimitExceeded>().unwrap();
+        let hit = fault.limit.unwrap();
+        assert_eq!((hit.limit, hit.observed), (Limit::MaxMemory, Some((3 << 20) + 65536)));
+        assert!(
+            fault.message.contains(&format!("({} with its other memories)", (3 << 20) + 65536)),
+            "{}",
+            fault.message
+        );
+        assert_eq!(limiter.peak_memory, 3 << 20);
     }
 
     #[test]

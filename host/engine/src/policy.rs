@@ -1,5 +1,6 @@
-//! Loading policies: read, verify the pin, compile (or load from the cache), check the ABI,
-//! pre-link, and read the ABI version and metadata once.
+//! Loading policies: read, verify the pin, compile (or load from the cache), check the ABI
+//! (ABI v1 for a core module, the world `relgate:policy@1.0.0` for a component), pre-link,
+//! and read the ABI version and metadata once.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -7,13 +8,51 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
+use wasmtime::component::Component;
 use wasmtime::{InstancePre, Module, Store};
 
 use crate::cache::CacheStatus;
-use crate::eval::{self, Exports};
+use crate::eval::{self, Instance};
 use crate::limits::{self, StoreState};
 use crate::{Digest, Engine, Error, Fault, FaultKind, Limit, LimitHit, PolicyRef, PolicySource};
-use crate::{abi, builtin};
+use crate::{abi, builtin, component};
+
+/// What kind of WebAssembly a policy is, told from its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PolicyKind {
+    /// A core module implementing ABI v1 (`docs/abi.md`).
+    Module,
+    /// A component implementing the world `relgate:policy@1.0.0` (`sdk/wit/policy.wit`).
+    Component,
+}
+
+/// A policy's compiled code.
+#[derive(Clone)]
+pub(crate) enum Code {
+    Module(Module),
+    Component(Component),
+}
+
+impl Code {
+    fn kind(&self) -> PolicyKind {
+        match self {
+            Code::Module(_) => PolicyKind::Module,
+            Code::Component(_) => PolicyKind::Component,
+        }
+    }
+}
+
+/// What loading reads of a policy: a core module's ABI version, and the metadata.
+type Described = (Option<i32>, Option<Value>);
+
+/// A policy's code checked against its ABI and pre-linked: what each evaluation instantiates.
+#[derive(Clone)]
+pub(crate) enum Pre {
+    Module(InstancePre<StoreState>),
+    Component(component::Pre),
+}
 
 /// A compiled, ABI-checked and pre-linked policy, ready to evaluate any number of times.
 /// Each evaluation instantiates it afresh in its own store (see [`Engine::evaluate`]).
@@ -23,7 +62,7 @@ pub struct Policy {
     pub(crate) name: Arc<str>,
     pub(crate) source: PolicySource,
     pub(crate) digest: Digest,
-    pub(crate) pre: InstancePre<StoreState>,
+    pub(crate) pre: Pre,
     metadata: Option<Value>,
     cache: CacheStatus,
 }
@@ -48,9 +87,13 @@ pub struct Inspection {
     pub digest: Digest,
     /// The file's size in bytes.
     pub size: usize,
-    /// The ABI version the policy reports, when it could be read.
+    /// A core module or a component.
+    pub kind: PolicyKind,
+    /// The ABI version a core module reports, when it could be read.
     pub abi_version: Option<i32>,
-    /// Imports, as `module::name: type`.
+    /// The world a component implements, when it does (`relgate:policy@1.0.0`).
+    pub world: Option<&'static str>,
+    /// Imports, as `module::name: type` (a component's as `name: type`).
     pub imports: Vec<String>,
     /// Exports, as `name: type`.
     pub exports: Vec<String>,
@@ -84,24 +127,36 @@ impl Engine {
     pub fn inspect(&self, source: &PolicySource) -> Result<Inspection, Error> {
         let bytes = read(source, self.config().max_module_size)?;
         let digest = Digest::of(&bytes);
-        let (module, _) = self.compile(source, &bytes, &digest)?;
-        let imports =
-            module.imports().map(|i| format!("{}::{}: {}", i.module(), i.name(), abi::describe(&i.ty()))).collect();
-        let exports = module.exports().map(|e| format!("{}: {}", e.name(), abi::describe(&e.ty()))).collect();
+        let (code, _) = self.compile(source, &bytes, &digest)?;
+        let (imports, exports) = match &code {
+            Code::Module(module) => (
+                module.imports().map(|i| format!("{}::{}: {}", i.module(), i.name(), abi::describe(&i.ty()))).collect(),
+                module.exports().map(|e| format!("{}: {}", e.name(), abi::describe(&e.ty()))).collect(),
+            ),
+            Code::Component(component) => {
+                let (engine, ty) = (self.wasm(), component.component_type());
+                let describe = |(name, item): (&str, _)| format!("{name}: {}", component::describe(engine, &item));
+                (ty.imports(engine).map(describe).collect(), ty.exports(engine).map(describe).collect())
+            }
+        };
         let mut inspection = Inspection {
             source: source.clone(),
             digest,
             size: bytes.len(),
+            kind: code.kind(),
             abi_version: None,
+            world: None,
             imports,
             exports,
             metadata: None,
             problem: None,
         };
-        let checked = abi::check_module(&module).and_then(|()| self.pre_link(&module));
-        match checked.and_then(|pre| self.describe(&pre, "inspect").0) {
+        match self.pre_link(&code).and_then(|pre| self.describe(&pre, "inspect").0) {
             Ok((version, metadata)) => {
-                inspection.abi_version = Some(version);
+                match code {
+                    Code::Module(_) => inspection.abi_version = version,
+                    Code::Component(_) => inspection.world = Some(component::WORLD),
+                }
                 inspection.metadata = metadata;
             }
             Err(fault) => inspection.problem = Some(fault),
@@ -110,12 +165,11 @@ impl Engine {
     }
 
     fn load_checked(&self, source: PolicySource, bytes: &[u8], digest: Digest) -> Result<Policy, Error> {
-        let (module, cache) = self.compile(&source, bytes, &digest)?;
+        let (code, cache) = self.compile(&source, bytes, &digest)?;
         let default_name = source.default_name();
         let refused =
             |fault, fuel_used| Error::PolicyFault { policy: source.clone(), digest, fault: Box::new(fault), fuel_used };
-        let pre =
-            abi::check_module(&module).and_then(|()| self.pre_link(&module)).map_err(|fault| refused(fault, 0))?;
+        let pre = self.pre_link(&code).map_err(|fault| refused(fault, 0))?;
         let (described, fuel_used) = self.describe(&pre, &default_name);
         let (_, metadata) = described.map_err(|fault| refused(fault, fuel_used))?;
         let name = metadata
@@ -128,10 +182,10 @@ impl Engine {
         Ok(Policy { engine: self.clone(), name: name.into(), source, digest, pre, metadata, cache })
     }
 
-    fn compile(&self, source: &PolicySource, bytes: &[u8], digest: &Digest) -> Result<(Module, CacheStatus), Error> {
+    fn compile(&self, source: &PolicySource, bytes: &[u8], digest: &Digest) -> Result<(Code, CacheStatus), Error> {
         let status = match self.cache() {
             Some(cache) => match cache.load(self.wasm(), digest) {
-                Ok(module) => return Ok((module, CacheStatus::Hit)),
+                Ok(code) => return Ok((code, CacheStatus::Hit)),
                 Err(status) => status,
             },
             None => CacheStatus::Disabled,
@@ -150,22 +204,33 @@ impl Engine {
             |e: wasmtime::Error| Error::CompilePolicy { policy: source.clone(), source: compile_problem(&e).into() };
         let binary = wat::parse_bytes(bytes).map_err(|e| compile_error(wasmtime::Error::new(e)))?;
         limits::check_shape(&binary, config).map_err(|(hit, what)| too_large(hit, what))?;
-        let module = Module::from_binary(self.wasm(), &binary).map_err(compile_error)?;
+        let code = if wasmparser::Parser::is_component(&binary) {
+            Code::Component(Component::from_binary(self.wasm(), &binary).map_err(compile_error)?)
+        } else {
+            Code::Module(Module::from_binary(self.wasm(), &binary).map_err(compile_error)?)
+        };
         if let Some(cache) = self.cache() {
-            cache.store(digest, &module);
+            cache.store(digest, &code);
         }
-        Ok((module, status))
+        Ok((code, status))
     }
 
-    fn pre_link(&self, module: &Module) -> Result<InstancePre<StoreState>, Fault> {
-        self.linker()
-            .instantiate_pre(module)
-            .map_err(|e| Fault::new(FaultKind::BadAbi, format!("cannot link the policy: {e:#}")))
+    /// Checks the code against its ABI and pre-links it.
+    fn pre_link(&self, code: &Code) -> Result<Pre, Fault> {
+        match code {
+            Code::Module(module) => {
+                abi::check_module(module)?;
+                let pre = self.linker().instantiate_pre(module);
+                pre.map(Pre::Module)
+                    .map_err(|e| Fault::new(FaultKind::BadAbi, format!("cannot link the policy: {e:#}")))
+            }
+            Code::Component(component) => component::pre_link(self.component_linker(), component).map(Pre::Component),
+        }
     }
 
-    /// Instantiates once to read the ABI version (which must be 1) and the metadata; with the
-    /// fuel that used.
-    fn describe(&self, pre: &InstancePre<StoreState>, name: &str) -> (Result<(i32, Option<Value>), Fault>, u64) {
+    /// Instantiates once to read the ABI version of a core module (which must be 1) and the
+    /// metadata; with the fuel that used.
+    fn describe(&self, pre: &Pre, name: &str) -> (Result<Described, Fault>, u64) {
         let mut store = self.new_store(name.into(), self.config().deadline);
         let described = describe_in(&mut store, pre);
         store.data_mut().log.flush();
@@ -173,11 +238,16 @@ impl Engine {
     }
 }
 
-/// The ABI version (which must be 1) and the metadata, read in `store`.
-fn describe_in(store: &mut Store<StoreState>, pre: &InstancePre<StoreState>) -> Result<(i32, Option<Value>), Fault> {
-    let exports = eval::instantiate(store, pre)?;
-    let version = exports.abi_version(store)?;
-    if version != abi::VERSION {
+/// The ABI version of a core module (which must be 1) and the metadata, read in `store`.
+fn describe_in(store: &mut Store<StoreState>, pre: &Pre) -> Result<Described, Fault> {
+    let instance = eval::instantiate_policy(store, pre)?;
+    let version = match &instance {
+        Instance::Module(exports) => Some(exports.abi_version(store)?),
+        Instance::Component(_) => None,
+    };
+    if let Some(version) = version
+        && version != abi::VERSION
+    {
         return Err(Fault::new(
             FaultKind::BadAbi,
             format!(
@@ -187,32 +257,33 @@ fn describe_in(store: &mut Store<StoreState>, pre: &InstancePre<StoreState>) -> 
             ),
         ));
     }
-    let metadata = read_metadata(store, &exports)?;
+    let metadata = read_metadata(store, &instance)?;
     Ok((version, metadata))
 }
 
-fn read_metadata(store: &mut Store<StoreState>, exports: &Exports) -> Result<Option<Value>, Fault> {
-    let Some(bytes) = exports.metadata(store)? else {
+fn read_metadata(store: &mut Store<StoreState>, instance: &Instance) -> Result<Option<Value>, Fault> {
+    let Some(bytes) = instance.metadata(store)? else {
         return Ok(None);
     };
+    let export = match instance {
+        Instance::Module(_) => abi::METADATA,
+        Instance::Component(_) => "metadata",
+    };
+    let bad = |message: String| Err(Fault::new(FaultKind::BadOutput, message));
     match serde_json::from_slice::<Value>(&bytes) {
         // The name labels the policy in every report, terminal and log line.
         Ok(value @ Value::Object(_)) => match value.get("name").and_then(Value::as_str) {
-            Some(name) if crate::printable(name) != name => Err(Fault::new(
-                FaultKind::BadOutput,
-                format!(
-                    "`relgate_metadata` names the policy `{}`, with control characters; a name must be printable",
-                    crate::printable(name)
-                ),
+            Some(name) if crate::printable(name) != name => bad(format!(
+                "`{export}` names the policy `{}`, with control characters; a name must be printable",
+                crate::printable(name)
             )),
-            _ if config_sections(&value).is_none() => Err(Fault::new(
-                FaultKind::BadOutput,
-                "`relgate_metadata` has a `config` that is neither a string nor an array of strings",
-            )),
+            _ if config_sections(&value).is_none() => {
+                bad(format!("`{export}` has a `config` that is neither a string nor an array of strings"))
+            }
             _ => Ok(Some(value)),
         },
-        Ok(_) => Err(Fault::new(FaultKind::BadOutput, "`relgate_metadata` returned JSON that is not an object")),
-        Err(e) => Err(Fault::new(FaultKind::BadOutput, format!("`relgate_metadata` returned invalid JSON: {e}"))),
+        Ok(_) => bad(format!("`{export}` returned JSON that is not an object")),
+        Err(e) => bad(format!("`{export}` returned invalid JSON: {e}")),
     }
 }
 
@@ -310,6 +381,14 @@ impl Policy {
     /// The version its metadata declares (`"version": "1.1.0"`), if any.
     pub fn version(&self) -> Option<&str> {
         self.metadata.as_ref()?.get("version")?.as_str()
+    }
+
+    /// A core module or a component.
+    pub fn kind(&self) -> PolicyKind {
+        match self.pre {
+            Pre::Module(_) => PolicyKind::Module,
+            Pre::Component(_) => PolicyKind::Component,
+        }
     }
 
     /// Whether the compiled code came from the cache.
