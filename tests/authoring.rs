@@ -139,13 +139,17 @@ fn bench_reports_cost_per_decision() {
 
 #[test]
 fn every_language_passes_the_same_fixtures() {
-    for (language, policy) in [
-        ("wat", "policies/wat/tests-gate.wat"),
-        ("c", "policies/dist/tests-gate-c.wasm"),
-        ("zig", "policies/dist/tests-gate-zig.wasm"),
-        ("assemblyscript", "policies/dist/tests-gate-assemblyscript.wasm"),
-        ("js", "policies/dist/tests-gate-js.wasm"),
-        ("ts", "policies/dist/tests-gate-ts.wasm"),
+    const CORE_LOG: &str = "relgate::log: (func (param i32 i32 i32))";
+    const COMPONENT_LOG: &str = "relgate:policy/host@1.0.0: an instance of {level, log}";
+    // (language, policy, what it imports: a core module the ABI's log, a component the host)
+    for (language, policy, import) in [
+        ("wat", "policies/wat/tests-gate.wat", CORE_LOG),
+        ("c", "policies/dist/tests-gate-c.wasm", CORE_LOG),
+        ("zig", "policies/dist/tests-gate-zig.wasm", CORE_LOG),
+        ("assemblyscript", "policies/dist/tests-gate-assemblyscript.wasm", CORE_LOG),
+        ("python", "policies/dist/tests-gate-python.wasm", COMPONENT_LOG),
+        ("js", "policies/dist/tests-gate-js.wasm", COMPONENT_LOG),
+        ("ts", "policies/dist/tests-gate-ts.wasm", COMPONENT_LOG),
     ] {
         let run = relgate(&["test", "policies/tests-gate.test.json", "--policy", policy]);
         assert_eq!(run.code, 0, "{language}:\n{}\n{}", run.stdout, run.stderr);
@@ -153,13 +157,7 @@ fn every_language_passes_the_same_fixtures() {
 
         let inspected = relgate(&["inspect", policy, "--format", "json"]).json();
         assert_eq!(inspected["metadata"]["language"], language);
-        // The JavaScript and TypeScript policies are components: they import the WIT interface,
-        // and no WASI.
-        let imports = match language {
-            "js" | "ts" => serde_json::json!(["relgate:policy/host@1.0.0: an instance of {level, log}"]),
-            _ => serde_json::json!(["relgate::log: (func (param i32 i32 i32))"]),
-        };
-        assert_eq!(inspected["imports"], imports, "{language}");
+        assert_eq!(inspected["imports"], serde_json::json!([import]), "{language}");
     }
 }
 
@@ -338,6 +336,29 @@ fn scaffold_rust_builds_and_passes() {
 }
 
 #[test]
+#[cfg_attr(
+    relgate_missing = "python-venv",
+    ignore = "no python3 3.10 or later with venv when the suite was built (Debian: apt-get install python3-venv)"
+)]
+fn scaffold_python_builds_and_passes() {
+    // build.sh installs componentize-py from PyPI into the project's .venv, as a user's does.
+    scaffold_builds_and_passes("Python", &[]);
+}
+
+#[test]
+#[cfg_attr(
+    relgate_missing = "python-venv",
+    ignore = "no python3 3.10 or later with venv when the suite was built (Debian: apt-get install python3-venv)"
+)]
+fn python_sdk_passes_its_unit_tests() {
+    let tests = crate::common::root().join("sdk/python/tests/test_relgate.py");
+    let out = std::process::Command::new("python3").arg("-B").arg(&tests).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.trim_end().ends_with("OK"), "{stderr}");
+}
+
+#[test]
 fn scaffold_rust_names_its_sdk_relative_to_itself() {
     // A project inside the checkout names the SDK by a path within it, so the two move together.
     let root = crate::common::root().canonicalize().unwrap();
@@ -383,7 +404,7 @@ fn scaffold_builds_say_what_to_install_when_their_toolchain_is_missing() {
     /// Programs of a partial toolchain: (name, what the script does).
     type Fakes = &'static [(&'static str, &'static str)];
     // (language, the fake programs, words its build.sh must say)
-    let cases: [(&str, Fakes, &str); 13] = [
+    let cases: [(&str, Fakes, &str); 16] = [
         ("c", &[], "clang is not installed.\n  Debian/Ubuntu: apt-get update && apt-get install clang-19 lld-19"),
         ("c", &[("clang-19", "exit 0")], "clang is there, but lld (wasm-ld) is not"),
         ("zig", &[], "`python3 -m ziglang` does not run"),
@@ -408,6 +429,17 @@ fn scaffold_builds_say_what_to_install_when_their_toolchain_is_missing() {
             "rust",
             &[("dpkg-query", "echo 'install ok installed'"), ("rustc", "exit 1"), ("rust-lld", "exit 1")],
             "no rust-lld runs (Debian's rust-web-llvm brings one, with its lld)",
+        ),
+        (
+            "python",
+            &[],
+            "python3 is not installed.\n  Debian/Ubuntu: apt-get update && apt-get install python3 python3-venv",
+        ),
+        ("python", &[("python3", "echo 3.9; exit 1")], "python3 is 3.9"),
+        (
+            "python",
+            &[("python3", "case \"$2\" in *ensurepip*) exit 1 ;; esac; echo 3.11")],
+            "python3 3.11 has no venv module with pip (ensurepip)",
         ),
     ];
     for (i, (lang, fakes, words)) in cases.into_iter().enumerate() {

@@ -41,6 +41,13 @@ fn rust_wasm(sysroot: &Path) -> bool {
     rustup || (["rustc-web", "cargo-web", "rust-web-src"].into_iter().all(debian_package) && lld)
 }
 
+/// What the Python scaffold's build.sh needs to install componentize-py: python3 3.10 or
+/// later with venv and ensurepip (Debian's python3-venv).
+fn python_venv() -> bool {
+    let check = "import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 10))";
+    succeeds("python3", &["-c", check]).is_some()
+}
+
 fn postgres_answers() -> bool {
     use std::net::ToSocketAddrs;
     let url =
@@ -70,7 +77,7 @@ fn main() {
     println!("cargo::rustc-env=RELGATE_PROMETHEUS_CLIENT_PYTHON={}", prometheus_client.display());
     let required = std::env::var_os("RELGATE_REQUIRE_TOOLCHAINS").is_some();
     // (the cfg value, whether it is here), the one list the tests' cfgs are checked against.
-    let tools: [(&str, &dyn Fn() -> bool); 8] = [
+    let tools: [(&str, &dyn Fn() -> bool); 9] = [
         ("clang", &|| {
             (on_path("clang-19").is_some() || on_path("clang").is_some())
                 && (on_path("wasm-ld-19").is_some() || on_path("wasm-ld").is_some())
@@ -82,6 +89,7 @@ fn main() {
         ("postgres", &postgres_answers),
         ("sarif-multitool", &|| multitool.is_file()),
         ("prometheus-client", &|| prometheus_client.is_file()),
+        ("python-venv", &python_venv),
     ];
     let values: Vec<String> = tools.iter().map(|(name, _)| format!("\"{name}\"")).collect();
     println!("cargo::rustc-check-cfg=cfg(relgate_missing, values({}))", values.join(", "));

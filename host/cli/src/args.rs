@@ -354,6 +354,8 @@ pub enum Language {
     Js,
     /// TypeScript, a WebAssembly component (tsc, then ComponentizeJS).
     Ts,
+    /// Python, with the relgate package (componentize-py): a component.
+    Python,
 }
 
 impl Language {
@@ -366,6 +368,7 @@ impl Language {
             Language::Wat => "WAT",
             Language::Js => "JavaScript",
             Language::Ts => "TypeScript",
+            Language::Python => "Python",
         }
     }
 }

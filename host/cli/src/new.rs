@@ -79,6 +79,14 @@ fn wat(name: &str) -> String {
     renamed.replace(&packed(metadata_len(source)), &packed(metadata_len(&renamed)))
 }
 
+/// The Python example with its metadata's name changed (a keyword argument there).
+fn python(name: &str) -> String {
+    let source = include_str!("../../../policies/python/tests_gate.py");
+    let from = format!("name=\"{EXAMPLE_NAME}\"");
+    assert!(source.contains(&from), "the example names itself {EXAMPLE_NAME}");
+    source.replace(&from, &format!("name=\"{name}\""))
+}
+
 /// `files` for a new policy; `sdk` is the Rust SDK's path as the project's Cargo.toml names it.
 fn files(name: &str, language: Language, sdk: Option<&str>) -> Vec<File> {
     let crate_name = name.replace('-', "_");
@@ -140,6 +148,17 @@ fn files(name: &str, language: Language, sdk: Option<&str>) -> Vec<File> {
                 (".gitignore", include_str!("../../../sdk/templates/ts/gitignore")),
             ],
         ),
+        Language::Python => vec![
+            file(format!("{crate_name}.py"), python(name)),
+            file("relgate/__init__.py", include_str!("../../../sdk/python/relgate/__init__.py")),
+            file("relgate/guest.py", include_str!("../../../sdk/python/relgate/guest.py")),
+            file("relgate/input.py", include_str!("../../../sdk/python/relgate/input.py")),
+            file("relgate/objectives.py", include_str!("../../../sdk/python/relgate/objectives.py")),
+            file("relgate/verdict.py", include_str!("../../../sdk/python/relgate/verdict.py")),
+            file("wit/policy.wit", include_str!("../../../sdk/wit/policy.wit")),
+            script(include_str!("../../../sdk/templates/python/build.sh")),
+            file(".gitignore", include_str!("../../../sdk/templates/python/gitignore")),
+        ],
         Language::Rust => vec![
             file(
                 "Cargo.toml",
