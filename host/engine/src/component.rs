@@ -10,7 +10,7 @@ use wasmtime::component::{Component, HasSelf, Linker};
 
 use crate::eval::classify;
 use crate::limits::{self, StoreState};
-use crate::{Fault, FaultKind, Limit};
+use crate::{Fault, FaultKind};
 
 mod bindings {
     wasmtime::component::bindgen!({ path: "../../sdk/wit", world: "policy" });
@@ -182,17 +182,7 @@ impl Instance {
 }
 
 fn within_output_limit(store: &Store<StoreState>, bytes: Vec<u8>, export: &str) -> Result<Vec<u8>, Fault> {
-    let max = store.data().config.max_output;
-    if bytes.len() > max {
-        let message = format!("`{export}` returned {} bytes, above the output limit of {max} bytes", bytes.len());
-        return Err(Fault::limit(
-            FaultKind::OutputTooLarge,
-            message,
-            Limit::MaxOutput,
-            max as u64,
-            Some(bytes.len() as u64),
-        ));
-    }
+    crate::eval::check_output_size(store, bytes.len() as u64, export)?;
     Ok(bytes)
 }
 

@@ -122,17 +122,7 @@ impl Exports {
     /// The bytes a packed `(ptr << 32) | len` result points at, within the output limit.
     fn read_output(&self, store: &Store<StoreState>, packed: i64, export: &str) -> Result<Vec<u8>, Fault> {
         let (ptr, len) = abi::unpack(packed);
-        let max = store.data().config.max_output;
-        if len as usize > max {
-            let message = format!("`{export}` returned {len} bytes, above the output limit of {max} bytes");
-            return Err(Fault::limit(
-                FaultKind::OutputTooLarge,
-                message,
-                Limit::MaxOutput,
-                max as u64,
-                Some(len.into()),
-            ));
-        }
+        check_output_size(store, len.into(), export)?;
         let memory = self.memory.data(store);
         abi::guest_slice(memory, ptr, len).map(<[u8]>::to_vec).ok_or_else(|| {
             Fault::new(
@@ -144,6 +134,16 @@ impl Exports {
             )
         })
     }
+}
+
+/// Checks that `len` bytes returned by `export` are within the output limit.
+pub(crate) fn check_output_size(store: &Store<StoreState>, len: u64, export: &str) -> Result<(), Fault> {
+    let max = store.data().config.max_output;
+    if len > max as u64 {
+        let message = format!("`{export}` returned {len} bytes, above the output limit of {max} bytes");
+        return Err(Fault::limit(FaultKind::OutputTooLarge, message, Limit::MaxOutput, max as u64, Some(len)));
+    }
+    Ok(())
 }
 
 /// Turns a wasmtime error into the fault it stands for.
