@@ -72,20 +72,12 @@ fn bad_abi(message: String) -> Fault {
 /// Checks a compiled module's imports and exports against ABI v1, naming the first problem
 /// and how to fix it.
 pub(crate) fn check_module(module: &Module) -> Result<(), Fault> {
-    // More memories or tables than a store allows would fail at instantiation as a bare
-    // trap; said here, it is the documented `memory_limit`.
-    let resources = module.resources_required();
-    for (what, count, max) in [
-        ("memories", resources.num_memories, crate::limits::MAX_MEMORIES),
-        ("tables", resources.num_tables, crate::limits::MAX_TABLES),
-    ] {
-        if count as usize > max {
-            return Err(Fault::new(
-                FaultKind::MemoryLimit,
-                format!("policy defines {count} {what}; a policy may have at most {max}"),
-            ));
-        }
-    }
+    crate::limits::check_counts(
+        &module.resources_required(),
+        "policy",
+        crate::limits::MAX_MEMORIES,
+        crate::limits::MAX_TABLES,
+    )?;
     for import in module.imports() {
         let (m, name) = (import.module(), import.name());
         let host = HOST_FUNCTIONS.iter().find(|(n, ..)| m == IMPORT_MODULE && *n == name);

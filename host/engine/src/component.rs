@@ -106,21 +106,9 @@ pub(crate) fn pre_link(linker: &Linker<StoreState>, component: &Component) -> Re
             "component does not export `{GATE}`, which the world {WORLD} requires (sdk/wit/policy.wit); {found}"
         )));
     }
-    // More memories or tables than a store allows would fail at instantiation as a bare trap;
-    // said here, it is the documented `memory_limit`. A component importing no core module
-    // (as checked above) always has a count.
+    // A component importing no core module (as checked above) always has a count.
     if let Some(resources) = component.resources_required() {
-        for (what, count, max) in [
-            ("memories", resources.num_memories, limits::MAX_COMPONENT_MEMORIES),
-            ("tables", resources.num_tables, limits::MAX_COMPONENT_TABLES),
-        ] {
-            if count as usize > max {
-                return Err(Fault::new(
-                    FaultKind::MemoryLimit,
-                    format!("component defines {count} {what}; a component may have at most {max}"),
-                ));
-            }
-        }
+        limits::check_counts(&resources, "component", limits::MAX_COMPONENT_MEMORIES, limits::MAX_COMPONENT_TABLES)?;
     }
     let pre = linker.instantiate_pre(component).map_err(|e| bad_abi(format!("cannot link the component: {e:#}")))?;
     bindings::PolicyPre::new(pre).map_err(|e| {

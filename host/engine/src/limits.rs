@@ -118,6 +118,26 @@ impl ResourceLimiter for Limiter {
     }
 }
 
+/// Refuses a policy (`what`: "policy" or "component") with more memories or tables than a
+/// store allows: at instantiation that would be a bare trap; said at load, it is the
+/// documented `memory_limit`.
+pub(crate) fn check_counts(
+    resources: &wasmtime::ResourcesRequired,
+    what: &str,
+    max_memories: usize,
+    max_tables: usize,
+) -> Result<(), Fault> {
+    for (kind, count, max) in
+        [("memories", resources.num_memories, max_memories), ("tables", resources.num_tables, max_tables)]
+    {
+        if count as usize > max {
+            let message = format!("{what} defines {count} {kind}; a {what} may have at most {max}");
+            return Err(Fault::new(FaultKind::MemoryLimit, message));
+        }
+    }
+    Ok(())
+}
+
 /// Checks a policy's shape against the compile limits before it is compiled: its size, its
 /// number of functions, and the nesting of blocks in each function. A module whose shape
 /// cannot be read is left for the compiler to reject with its own message.
