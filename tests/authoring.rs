@@ -1,6 +1,7 @@
 //! The commands for policy authors: `relgate test`, `relgate bench`, `relgate new`.
 
 use crate::common::{policy, relgate};
+use serde_json::json;
 
 #[test]
 fn shipped_policies_pass_their_fixtures() {
@@ -135,6 +136,34 @@ fn bench_reports_cost_per_decision() {
 
     let text = relgate(&["bench", GATE, "--input", &input, "--iterations", "5", "--warmup", "0"]);
     assert!(text.stdout.contains("fuel:         5857 per evaluation"), "{}", text.stdout);
+}
+
+#[test]
+fn bench_compares_a_policy_with_a_baseline_in_one_run() {
+    const GATE: &str = "policies/wat/tests-gate.wat";
+    let input = crate::common::input("failing.json");
+    let args =
+        ["bench", GATE, "--baseline", "builtin:readiness", "--input", &input, "--iterations", "20", "--warmup", "2"];
+    let run = relgate(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bench = run.json();
+    assert_eq!((&bench["policy"]["policy"], &bench["baseline"]["policy"]), (&json!("tests-gate"), &json!("readiness")));
+    assert_eq!(bench["baseline"]["first_load"], "precompiled", "a built-in policy comes precompiled");
+    assert_eq!(bench["policy"]["first_load"], "miss");
+    // Fuel is deterministic, so its ratio is exact: each side's fuel is what `eval` reports.
+    let fuel = |policy: &str| {
+        relgate(&["eval", "-p", policy, "--input", &input, "--format", "json"]).json()["policies"][0]["fuel_used"]
+            .as_f64()
+            .unwrap()
+    };
+    let expected = fuel(GATE) / fuel("builtin:readiness");
+    assert_eq!(bench["ratios"]["fuel_per_evaluation"].as_f64(), Some(expected));
+    let p50 = |side: &str| bench[side]["evaluation_ms"]["p50"].as_f64().unwrap();
+    assert_eq!(bench["ratios"]["evaluation_p50"].as_f64(), Some(p50("policy") / p50("baseline")));
+
+    let text = relgate(&args);
+    assert!(text.stdout.contains("\nbaseline\npolicy:       readiness"), "{}", text.stdout);
+    assert!(text.stdout.contains("against the baseline: evaluation p50 "), "{}", text.stdout);
 }
 
 #[test]

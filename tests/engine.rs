@@ -191,6 +191,46 @@ fn limits_are_configurable() {
 }
 
 #[test]
+fn policies_of_one_evaluation_run_side_by_side_and_report_in_order() {
+    let input = read_input("passing.json");
+    let files = ["allow.wat", "deny.wat", "rollback.wat", "trap.wat", "allow.wat"];
+    let outcomes = |threads| {
+        let engine = Engine::new(test_config().with_threads(threads)).unwrap();
+        let set: PolicySet = files.iter().map(|f| load(&engine, f)).collect();
+        let report = engine.evaluate(&set, &input);
+        let parts: Vec<_> =
+            report.policies.iter().map(|p| (p.policy.clone(), p.decision, p.fault.as_ref().map(|f| f.kind))).collect();
+        (report.decision, report.score, parts)
+    };
+    let one_by_one = outcomes(1);
+    assert_eq!(one_by_one.2.len(), files.len());
+    assert_eq!(one_by_one.2[3].2, Some(FaultKind::Trap));
+    assert_eq!(outcomes(2), one_by_one);
+    assert_eq!(outcomes(8), one_by_one);
+
+    // Three policies that loop until their 200 ms deadline, in an evaluation bounded by
+    // 500 ms. One after another, the third starts with less time left than its own deadline
+    // and stops at the evaluation's; side by side, each stops at its own.
+    let limits = |threads| {
+        let config = test_config()
+            .with_fuel(None)
+            .with_deadline(Duration::from_millis(200))
+            .with_total_deadline(Duration::from_millis(500))
+            .with_threads(threads);
+        let engine = Engine::new(config).unwrap();
+        let set: PolicySet = (0..3).map(|_| load(&engine, "loop.wat")).collect();
+        let report = engine.evaluate(&set, &input);
+        report
+            .policies
+            .iter()
+            .map(|p| p.fault.as_ref().and_then(|f| f.limit.as_ref()).map(|l| l.limit))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(limits(1), [Some(Limit::Deadline), Some(Limit::Deadline), Some(Limit::TotalDeadline)]);
+    assert_eq!(limits(3), [Some(Limit::Deadline); 3]);
+}
+
+#[test]
 fn on_fault_sets_the_fault_decision() {
     let input = read_input("passing.json");
     for decision in [Decision::Allow, Decision::Deny, Decision::Rollback] {
@@ -298,6 +338,32 @@ fn compiled_policies_are_cached_and_bad_entries_recompiled() {
     std::fs::write(entry, &patched).unwrap();
     assert_eq!(load_fresh(), CacheStatus::Stale);
     assert_eq!(load_fresh(), CacheStatus::Hit);
+}
+
+#[test]
+fn built_in_policies_run_their_precompiled_code_only_where_it_fits() {
+    let input = read_input("failing.json");
+    let readiness = PolicyRef::builtin(relgate::builtin::DEFAULT);
+    let load_with = |config: relgate::Config| {
+        let engine = Engine::new(config.with_cache_dir(None)).unwrap();
+        let policy = engine.load(&readiness).unwrap();
+        let report = eval_one(&engine, &policy, &input);
+        (policy.cache_status(), report.decision, report.score)
+    };
+    let (status, decision, score) = load_with(relgate::Config::default());
+    assert_eq!(status, CacheStatus::Precompiled, "build.rs precompiled the built-in policies");
+    // The wasm stack is a limit wasmtime checks as the code runs, not one it compiles in.
+    let other_stack = relgate::Config::default().with_max_stack(256 << 10);
+    assert_eq!(load_with(other_stack), (CacheStatus::Precompiled, decision, score));
+    // Stricter compile limits: the policy is checked against them, so it is compiled.
+    let fewer_functions = relgate::Config::default().with_max_functions(50_000);
+    assert_eq!(load_with(fewer_functions), (CacheStatus::Disabled, decision, score));
+    // Looser ones still take the precompiled code.
+    let larger_modules = relgate::Config::default().with_max_module_size(64 << 20);
+    assert_eq!(load_with(larger_modules), (CacheStatus::Precompiled, decision, score));
+    // Other policies never do.
+    let engine = Engine::new(relgate::Config::default().with_cache_dir(None)).unwrap();
+    assert_eq!(load(&engine, "deny.wat").cache_status(), CacheStatus::Disabled);
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -68,6 +68,20 @@ fn hostile_policies_fail_closed_with_their_exact_fault() {
     }
 }
 
+#[test]
+fn the_largest_wasm_stack_overflows_cleanly_on_the_engines_threads() {
+    // Two policies side by side, each on a thread of the engine's pool, each recursing
+    // through the largest wasm stack there is: a fault each, not a crash of relgate.
+    let recursion = policy("recursion.wat");
+    let args = ["eval", "-p", &recursion, "-p", &recursion, "--max-stack", "2MiB", "--threads", "2"];
+    let run = relgate(&[&args[..], &["--input", &input("passing.json"), "--format", "json"]].concat());
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    for part in run.json()["policies"].as_array().unwrap() {
+        assert_eq!(part["fault"]["kind"], "stack_overflow", "{part}");
+        assert!(part["fault"]["message"].as_str().unwrap().contains("exhausted its 2097152-byte wasm stack"), "{part}");
+    }
+}
+
 /// (fixture, extra flags, the limit, its configured value, what the text output tells to do)
 const LIMIT_HINTS: &[(&str, &[&str], &str, u64, &str)] = &[
     ("loop.wat", &["--fuel", "5000000"], "fuel", 5_000_000, "raise it with --fuel"),

@@ -13,5 +13,6 @@ mod hostile;
 mod inputs;
 mod log;
 mod metrics;
+mod rego;
 mod schema;
 mod server;

@@ -378,6 +378,10 @@ pub struct BenchArgs {
     /// The policy: a .wasm or .wat file, or builtin:<name>.
     #[arg(value_name = "POLICY")]
     pub policy: PolicyRef,
+    /// Another policy (or another build of this one) measured in the same run, the two
+    /// taking turns, and compared with: the ratios are the policy's figures over its.
+    #[arg(long, value_name = "POLICY")]
+    pub baseline: Option<PolicyRef>,
     /// Evaluations measured.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     pub iterations: u32,
@@ -701,6 +705,10 @@ pub struct EngineArgs {
     /// Log messages a policy may emit per evaluation.
     #[arg(long, value_name = "N", default_value_t = defaults().max_log_messages)]
     pub max_log_messages: u32,
+    /// Most policies of one evaluation that run at once, each on a thread of its own
+    /// [default: 1, one after another].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Compiled-policy cache [default: relgate/modules in the user's cache directory].
     #[arg(long, value_name = "DIR", env = "RELGATE_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
@@ -728,6 +736,9 @@ impl EngineArgs {
             .with_max_input(size(self.max_input, "max-input")?)
             .with_max_output(size(self.max_output, "max-output")?)
             .with_max_log_messages(self.max_log_messages);
+        if let Some(threads) = self.threads {
+            config = config.with_threads(threads);
+        }
         if self.no_cache {
             config = config.with_cache_dir(None);
         } else if let Some(dir) = &self.cache_dir {

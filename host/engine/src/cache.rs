@@ -44,6 +44,8 @@ pub enum CacheStatus {
     Disabled,
     /// Loaded from the cache.
     Hit,
+    /// A built-in policy, loaded from the code precompiled into relgate when it was built.
+    Precompiled,
     /// Compiled and stored: there was no entry.
     Miss,
     /// Compiled and stored again: the entry was truncated, corrupt, or made for other source.

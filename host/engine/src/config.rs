@@ -54,6 +54,11 @@ pub struct Config {
     pub max_log_messages: u32,
     /// Longest log message, in bytes; longer ones are truncated. Default: 1 KiB.
     pub max_log_message: usize,
+    /// Most policies of one [`crate::Engine::evaluate`] that run at once, each in its own
+    /// instance on a thread of the engine's pool; 1 runs them one after another on the
+    /// caller's thread. Side by side pays where policies take long (a medium input, in
+    /// `benches/readiness.rs`), and costs more than it saves for short ones. Default: 1.
+    pub threads: usize,
     /// The decision a fault yields (a trap, a limit hit, a broken ABI or output).
     /// Default: [`Decision::Deny`] (fail-closed).
     pub on_fault: Decision,
@@ -71,7 +76,7 @@ impl Default for Config {
             total_deadline: Duration::from_secs(30),
             max_memory: 64 << 20,
             max_table_elements: 10_000,
-            max_stack: 512 << 10,
+            max_stack: crate::wasm_config::DEFAULT_MAX_STACK,
             max_module_size: 32 << 20,
             max_functions: 100_000,
             max_nesting: 1_000,
@@ -79,6 +84,7 @@ impl Default for Config {
             max_output: 1 << 20,
             max_log_messages: 100,
             max_log_message: 1 << 10,
+            threads: 1,
             on_fault: Decision::Deny,
             cache_dir: dirs::cache_dir().map(|d| d.join("relgate").join("modules")),
         }
@@ -90,8 +96,23 @@ impl Config {
     /// bounds the wasm stack even for synchronous calls.
     pub const MAX_STACK: usize = 2 << 20;
 
+    /// The stack a thread that evaluates policies should have: wasm runs on the calling
+    /// thread's stack, [`Config::max_stack`] of it (at most [`Config::MAX_STACK`]) above the
+    /// host's own frames. The engine's threads have it, as does a process's main thread;
+    /// give it to threads of your own that call [`crate::Engine::evaluate`] (Rust's and
+    /// tokio's default of 2 MiB is too small for the largest wasm stack).
+    pub const THREAD_STACK: usize = 8 << 20;
+
     /// How often the engine's epoch advances; the deadline's resolution.
     pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+    /// Whether whatever passes `other`'s compile limits (module size, functions, nesting)
+    /// passes these too.
+    pub(crate) fn compile_limits_cover(&self, other: &Config) -> bool {
+        self.max_module_size >= other.max_module_size
+            && self.max_functions >= other.max_functions
+            && self.max_nesting >= other.max_nesting
+    }
 
     /// Sets [`Config::fuel`].
     pub fn with_fuel(mut self, fuel: Option<u64>) -> Self {
@@ -177,6 +198,12 @@ impl Config {
         self
     }
 
+    /// Sets [`Config::threads`].
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self
+    }
+
     /// Sets [`Config::cache_dir`].
     pub fn with_cache_dir(mut self, dir: Option<PathBuf>) -> Self {
         self.cache_dir = dir;
@@ -205,6 +232,9 @@ impl Config {
         if self.max_stack > Self::MAX_STACK {
             return invalid("max_stack", "must be at most 2 MiB, the largest wasm stack wasmtime allows here");
         }
+        if self.threads == 0 {
+            return invalid("threads", "must be at least 1");
+        }
         if self.max_input == 0 || self.max_output == 0 {
             return invalid("max_input/max_output", "must be at least 1 byte");
         }
@@ -232,12 +262,13 @@ mod tests {
 
     #[test]
     fn unusable_limits_are_rejected_by_name() {
-        let cases: [(Config, &str); 5] = [
+        let cases: [(Config, &str); 6] = [
             (Config::default().with_fuel(Some(0)), "fuel"),
             (Config::default().with_deadline(Duration::from_millis(1)), "deadline"),
             (Config::default().with_max_memory(1024), "max_memory"),
             (Config::default().with_max_stack(10), "max_stack"),
             (Config::default().with_max_stack(Config::MAX_STACK + 1), "max_stack"),
+            (Config::default().with_threads(0), "threads"),
         ];
         for (config, option) in cases {
             match config.validate() {

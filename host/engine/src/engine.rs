@@ -1,9 +1,8 @@
 //! The engine: one per process. It owns the wasmtime engine, the linker with the host
 //! functions, the epoch ticker that enforces deadlines and the compile cache.
 
-use std::num::NonZeroUsize;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::Duration;
 
@@ -13,10 +12,8 @@ use crate::abi::{self, GuestLog};
 use crate::cache::Cache;
 use crate::component;
 use crate::limits::{Limiter, StoreState};
+use crate::wasm_config;
 use crate::{Config, Error, Limit};
-
-/// Frames kept in a fault's backtrace; a stack overflow would otherwise list thousands.
-const MAX_BACKTRACE_FRAMES: usize = 32;
 
 /// Compiles, links and runs policies under one [`Config`]. Cheap to clone; clones share
 /// everything.
@@ -32,6 +29,8 @@ struct Inner {
     config: Arc<Config>,
     cache: Option<Cache>,
     ticker_stop: Arc<AtomicBool>,
+    /// The threads policies of one evaluation run on, started when first needed.
+    pool: OnceLock<Option<rayon::ThreadPool>>,
 }
 
 impl Drop for Inner {
@@ -46,16 +45,7 @@ impl Engine {
         config.validate()?;
         let engine_error = |e: wasmtime::Error| Error::Engine { source: e.into_boxed_dyn_error() };
 
-        let mut wasm_config = wasmtime::Config::new();
-        wasm_config
-            .consume_fuel(true)
-            .epoch_interruption(true)
-            .max_wasm_stack(config.max_stack)
-            .wasm_backtrace_max_frames(NonZeroUsize::new(MAX_BACKTRACE_FRAMES))
-            // The same policy gives the same answer on every machine.
-            .cranelift_nan_canonicalization(true)
-            .relaxed_simd_deterministic(true);
-        let wasm = wasmtime::Engine::new(&wasm_config).map_err(engine_error)?;
+        let wasm = wasmtime::Engine::new(&wasm_config::wasmtime_config(config.max_stack)).map_err(engine_error)?;
 
         let mut linker = Linker::new(&wasm);
         abi::define_host_functions(&mut linker).map_err(engine_error)?;
@@ -73,7 +63,17 @@ impl Engine {
         spawn_ticker(wasm.weak(), ticker_stop.clone()).map_err(|e| Error::Engine { source: e.into() })?;
 
         let config = Arc::new(config);
-        Ok(Engine { inner: Arc::new(Inner { wasm, linker, component_linker, config, cache, ticker_stop }) })
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                wasm,
+                linker,
+                component_linker,
+                config,
+                cache,
+                ticker_stop,
+                pool: OnceLock::new(),
+            }),
+        })
     }
 
     /// Whether `other` is this engine or a clone of it.
@@ -96,6 +96,24 @@ impl Engine {
 
     pub(crate) fn component_linker(&self) -> &wasmtime::component::Linker<StoreState> {
         &self.inner.component_linker
+    }
+
+    /// The pool that runs the policies of one evaluation side by side; `None` where they
+    /// run one after another ([`Config::threads`] is 1, or no thread could be started).
+    pub(crate) fn pool(&self) -> Option<&rayon::ThreadPool> {
+        let threads = self.inner.config.threads;
+        let pool = self.inner.pool.get_or_init(|| {
+            if threads < 2 {
+                return None;
+            }
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .thread_name(|i| format!("relgate-eval-{i}"))
+                .stack_size(Config::THREAD_STACK)
+                .build();
+            pool.inspect_err(|e| tracing::warn!("policies run one after another: no thread pool ({e})")).ok()
+        });
+        pool.as_ref()
     }
 
     pub(crate) fn cache(&self) -> Option<&Cache> {

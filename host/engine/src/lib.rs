@@ -51,6 +51,7 @@ mod printable;
 mod report;
 mod set;
 mod source;
+mod wasm_config;
 
 pub use cache::CacheStatus;
 pub use config::Config;

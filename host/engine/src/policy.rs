@@ -14,7 +14,7 @@ use wasmtime::{InstancePre, Module, Store};
 use crate::cache::CacheStatus;
 use crate::eval::{self, Instance};
 use crate::limits::{self, StoreState};
-use crate::{Digest, Engine, Error, Fault, FaultKind, Limit, LimitHit, PolicyRef, PolicySource};
+use crate::{Config, Digest, Engine, Error, Fault, FaultKind, Limit, LimitHit, PolicyRef, PolicySource};
 use crate::{abi, builtin, component};
 
 /// What kind of WebAssembly a policy is, told from its bytes.
@@ -183,6 +183,14 @@ impl Engine {
     }
 
     fn compile(&self, source: &PolicySource, bytes: &[u8], digest: &Digest) -> Result<(Code, CacheStatus), Error> {
+        // A built-in policy passes the default compile limits (checked by the tests), so its
+        // precompiled code stands wherever the limits are at least those.
+        if let PolicySource::Builtin(name) = source
+            && self.config().compile_limits_cover(&Config::default())
+            && let Some(module) = builtin::precompiled(self.wasm(), name)
+        {
+            return Ok((Code::Module(module), CacheStatus::Precompiled));
+        }
         let status = match self.cache() {
             Some(cache) => match cache.load(self.wasm(), digest) {
                 Ok(code) => return Ok((code, CacheStatus::Hit)),

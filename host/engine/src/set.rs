@@ -2,6 +2,8 @@
 
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use crate::{Config, Engine, Error, Input, Policy, PolicyRef, PolicyReport, Report};
 
 impl PolicySet {
@@ -133,27 +135,28 @@ impl Engine {
     /// which must not run under that engine's limits.
     ///
     /// The whole evaluation is bounded by [`crate::Config::total_deadline`]: a policy still
-    /// running when it passes, or not yet started, faults with `timeout`.
+    /// running when it passes, or not yet started, faults with `timeout`. Up to
+    /// [`crate::Config::threads`] policies run at once; the report lists them in set order.
     pub fn evaluate(&self, set: &PolicySet, input: &Input) -> Report {
         let started = Instant::now();
         let json = serde_json::to_vec(input);
         let config = self.config();
-        let reports = set
-            .members
-            .iter()
-            .map(|member| {
-                let remaining = config.total_deadline.saturating_sub(started.elapsed());
-                match (member, &json) {
-                    (Loaded::Refused(report), _) => report.with_fault_decision(config.on_fault),
-                    (Loaded::Policy(policy), _) if !policy.engine.same(self) => {
-                        policy.foreign_engine_fault(config.on_fault)
-                    }
-                    (Loaded::Policy(policy), _) if remaining < Config::EPOCH_TICK => policy.total_deadline_fault(),
-                    (Loaded::Policy(policy), Ok(json)) => policy.evaluate_json(json, remaining),
-                    (Loaded::Policy(policy), Err(e)) => policy.serialization_fault(e),
+        let evaluate = |member: &Loaded| {
+            let remaining = config.total_deadline.saturating_sub(started.elapsed());
+            match (member, &json) {
+                (Loaded::Refused(report), _) => report.with_fault_decision(config.on_fault),
+                (Loaded::Policy(policy), _) if !policy.engine.same(self) => {
+                    policy.foreign_engine_fault(config.on_fault)
                 }
-            })
-            .collect();
+                (Loaded::Policy(policy), _) if remaining < Config::EPOCH_TICK => policy.total_deadline_fault(),
+                (Loaded::Policy(policy), Ok(json)) => policy.evaluate_json(json, remaining),
+                (Loaded::Policy(policy), Err(e)) => policy.serialization_fault(e),
+            }
+        };
+        let reports = match self.pool().filter(|_| set.members.len() > 1) {
+            Some(pool) => pool.install(|| set.members.par_iter().map(evaluate).collect()),
+            None => set.members.iter().map(evaluate).collect(),
+        };
         Report::from_policies(reports)
     }
 }

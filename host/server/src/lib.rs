@@ -150,6 +150,8 @@ impl Server {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("relgate-serve")
+            // Policies run on the blocking threads, their wasm stack on the thread's.
+            .thread_stack_size(relgate::Config::THREAD_STACK)
             .build()
             .map_err(|e| Error::Start { message: "cannot start the async runtime".into(), source: Some(e) })?;
         runtime.block_on(http::serve(self.state, self.listener, self.max_connections, self.retain))

@@ -1,31 +1,21 @@
-//! Equivalence of policies/rego/readiness.rego (run by regorus) with the native readiness
-//! policy, on the same canonical input JSON (what relgate's host serializes for the wasm
-//! policy: the input parsed as `relgate_sdk::Input`, fixture config merged, `now` stamped).
-//!
-//!     CARGO_TARGET_DIR=/work/target-rego cargo test --release -- --nocapture
-//!     CARGO_TARGET_DIR=/work/target-rego cargo test --release -- --ignored --nocapture timings
-//!
-//! Compared: decision, score, and each reason's (check, outcome, observed). Messages and
-//! thresholds are compared too and their differences counted and printed, not failed on.
-//!
-//! Not built by the workspace. The scratch crate's Cargo.toml (with an empty `[workspace]`):
-//!
-//!     regorus = { version = "0.14.1", default-features = false, features = ["std", "arc", "glob", "regex", "cache", "rvm"] }
-//!     serde_json = { version = "1.0.145", features = ["float_roundtrip"] }
-//!     relgate-sdk = { path = "<repo>/sdk", features = ["runtime"] }
-//!     relgate-policy-readiness = { path = "<repo>/policies/readiness" }
+//! The readiness policy in Rego (policies/rego/readiness.rego, run by regorus) against the
+//! readiness crate called natively, on the same input JSON the wasm policy gets: decision,
+//! score and each reason's check, outcome and observed value must be equal. The Rego is what
+//! `cargo bench -p relgate --bench readiness` compares relgate with, so it must be the same
+//! gate. Inputs: tests/data/inputs, the readiness fixtures, the native unit tests' inputs
+//! and corner cases, a medium and a large input, and seeded random ones.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
 
-const REPO: &str = "/work/wt-rego";
 const RULE: &str = "data.relgate.readiness.verdict";
+/// Seeded random releases and configs compared (all 2,000 of the first run matched too).
+const RANDOM_INPUTS: u64 = 500;
 const NOW: &str = "2026-11-26T10:00:00Z";
 
 fn rego_path() -> PathBuf {
-    Path::new(REPO).join("policies/rego/readiness.rego")
+    crate::common::root().join("policies/rego/readiness.rego")
 }
 
 /// A regorus engine with the policy loaded and prepared: cloned for each evaluation.
@@ -83,8 +73,11 @@ fn num(v: Option<&Value>) -> Option<f64> {
     v.and_then(Value::as_f64)
 }
 
-/// (check, outcome, observed) of each reason.
-fn key(v: &Value) -> (String, Option<f64>, Vec<(String, String, Option<f64>)>) {
+/// A reason's check, outcome and observed value.
+type ReasonKey = (String, String, Option<f64>);
+
+/// The decision, the score, and each reason's check, outcome and observed value.
+fn key(v: &Value) -> (String, Option<f64>, Vec<ReasonKey>) {
     let reasons = v["reasons"].as_array().cloned().unwrap_or_default();
     (
         v["decision"].as_str().unwrap_or("?").to_string(),
@@ -92,7 +85,11 @@ fn key(v: &Value) -> (String, Option<f64>, Vec<(String, String, Option<f64>)>) {
         reasons
             .iter()
             .map(|r| {
-                (r["check"].as_str().unwrap_or("?").into(), r["outcome"].as_str().unwrap_or("?").into(), num(r.get("observed")))
+                (
+                    r["check"].as_str().unwrap_or("?").into(),
+                    r["outcome"].as_str().unwrap_or("?").into(),
+                    num(r.get("observed")),
+                )
             })
             .collect(),
     )
@@ -121,7 +118,17 @@ impl Tally {
         self.equal += 1;
         for r in expected["reasons"].as_array().unwrap() {
             let check = r["check"].as_str().unwrap();
-            let family = if check.starts_with("metrics.") { "metrics.*" } else if check.starts_with("history.") && check != "history.tests.pass_rate" && check != "history.last_pass" && check != "history.present" { "history.<metric>" } else { check };
+            let family = if check.starts_with("metrics.") {
+                "metrics.*"
+            } else if check.starts_with("history.")
+                && check != "history.tests.pass_rate"
+                && check != "history.last_pass"
+                && check != "history.present"
+            {
+                "history.<metric>"
+            } else {
+                check
+            };
             *self.checks.entry(format!("{family}={}", r["outcome"].as_str().unwrap())).or_default() += 1;
         }
         let (er, gr) = (expected["reasons"].as_array().unwrap(), got["reasons"].as_array().unwrap());
@@ -155,7 +162,7 @@ fn short(json: &str) -> String {
 // Inputs.
 
 fn data_inputs() -> Vec<(String, String)> {
-    let dir = Path::new(REPO).join("tests/data/inputs");
+    let dir = crate::common::root().join("tests/data/inputs");
     let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     files
@@ -169,7 +176,7 @@ fn data_inputs() -> Vec<(String, String)> {
 }
 
 fn fixture_inputs() -> Vec<(String, String)> {
-    let dir = Path::new(REPO).join("policies/readiness/fixtures");
+    let dir = crate::common::root().join("policies/readiness/fixtures");
     let mut out = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
@@ -330,9 +337,9 @@ fn tests_section(rng: &mut Rng, total: u64, failed: u64, errors: u64, named: usi
     ];
     let failures: Vec<Value> = (0..named)
         .map(|i| {
-            let kind = if (i as u64) < failed.min(named as u64 - errors.min(named as u64)) { "failure" } else { "error" };
-            let name =
-                format!("{}{}", rng.pick(&["test_", "TestFlaky", "applies_", "rounds_", "Test"]), i);
+            let kind =
+                if (i as u64) < failed.min(named as u64 - errors.min(named as u64)) { "failure" } else { "error" };
+            let name = format!("{}{}", rng.pick(&["test_", "TestFlaky", "applies_", "rounds_", "Test"]), i);
             json!({"suite": rng.pick(&suites), "name": name, "kind": kind, "message": rng.pick(&messages)})
         })
         .collect();
@@ -375,13 +382,6 @@ fn large() -> String {
     canonical(json!({"tests": tests, "config": {"readiness": {"quarantine": ["*Flaky*", "db::Test1?"]}}}), None)
 }
 
-fn small() -> String {
-    let v: Value =
-        serde_json::from_str(&std::fs::read_to_string(Path::new(REPO).join("tests/data/inputs/passing.json")).unwrap())
-            .unwrap();
-    canonical(v, None)
-}
-
 fn criterion(rng: &mut Rng) -> Value {
     let op = rng.pick(&["<", "<=", "=", ">=", ">", " <= "]);
     let n = rng.pick(&["10", "0", "-5", "2.5", "1e3", "+7", "600", "0.5", "99"]);
@@ -395,7 +395,11 @@ fn criteria(rng: &mut Rng) -> Value {
         0 => Value::Null,
         1 => json!([]),
         2 | 3 => Value::Array((0..rng.below(3) + 1).map(|_| criterion(rng)).collect()),
-        _ => Value::Array((0..rng.below(3) + 1).map(|_| Value::Array((0..rng.below(2) + 1).map(|_| criterion(rng)).collect())).collect()),
+        _ => Value::Array(
+            (0..rng.below(3) + 1)
+                .map(|_| Value::Array((0..rng.below(2) + 1).map(|_| criterion(rng)).collect()))
+                .collect(),
+        ),
     }
 }
 
@@ -467,9 +471,17 @@ fn random_input(seed: u64) -> String {
     set!(rng, "max_files_changed", json!(rng.below(100)));
     set!(rng, "metric_tolerance", json!(rng.pick(&[0.0, 5.0, 10.0, 12.5, 50.0])));
     set!(rng, "metric_warning_tolerance", json!(rng.pick(&[25, 30, 100])));
-    set!(rng, "gate", json!({"pass": rng.pick(&[90, 80, 100]), "warning": rng.pick(&[75, 50, 0]),
-                                 "no_data": rng.pick(&["fail", "warn", "pass", "ignore"])}));
-    set!(rng, "quarantine", json!([rng.pick(&["*Flaky*", "checkout::*", "Test?", "[a-r]*", "db::*", "*::rounds_*", "**"])]));
+    set!(
+        rng,
+        "gate",
+        json!({"pass": rng.pick(&[90, 80, 100]), "warning": rng.pick(&[75, 50, 0]),
+                                 "no_data": rng.pick(&["fail", "warn", "pass", "ignore"])})
+    );
+    set!(
+        rng,
+        "quarantine",
+        json!([rng.pick(&["*Flaky*", "checkout::*", "Test?", "[a-r]*", "db::*", "*::rounds_*", "**"])])
+    );
     set!(rng, "history", json!({"metric_tolerance": rng.pick(&[1, 10]), "warn_pass_rate_drop": rng.pick(&[0.5, 5.0])}));
     if rng.chance(20) {
         let objectives: Vec<Value> = (0..rng.below(4))
@@ -509,7 +521,7 @@ fn rego_matches_native() {
         ("unit", unit_inputs()),
         ("generated", vec![("medium".into(), medium()), ("large".into(), large())]),
     ];
-    groups.push(("random", (0..2000).map(|i| (format!("random {i}"), random_input(i))).collect()));
+    groups.push(("random", (0..RANDOM_INPUTS).map(|i| (format!("random {i}"), random_input(i))).collect()));
     for (group, inputs) in &groups {
         let before = (tally.compared, tally.equal);
         for (name, json) in inputs {
@@ -545,12 +557,50 @@ m := [glob.match(quote(c[0]), null, c[1]) | some c in input]"#
         e
     };
     let globs = [
-        "*", "**", "*Flaky*", "github.com/*::TestFlaky*", "cart::totals", "s?", "[a-c]*", "[!a-c]*", "db::con*",
-        "a**b", "**/x", "x/**", "{a,b}", "a\\*", "[]]x", "*::*::*", "?", "", "é?", "Test[0-9]",
+        "*",
+        "**",
+        "*Flaky*",
+        "github.com/*::TestFlaky*",
+        "cart::totals",
+        "s?",
+        "[a-c]*",
+        "[!a-c]*",
+        "db::con*",
+        "a**b",
+        "**/x",
+        "x/**",
+        "{a,b}",
+        "a\\*",
+        "[]]x",
+        "*::*::*",
+        "?",
+        "",
+        "é?",
+        "Test[0-9]",
     ];
     let names = [
-        "github.com/shop/cart::TestFlakyNetwork", "TestFlakyNetwork", "cart::totals", "s1", "s12", "alpha", "delta",
-        "db::connects", "ab", "a/b", "x", "a/x", "x/y", "a", "{a,b}", "a\\*", "a*", "]x", "q::w::e", "", "éa", "Test7",
+        "github.com/shop/cart::TestFlakyNetwork",
+        "TestFlakyNetwork",
+        "cart::totals",
+        "s1",
+        "s12",
+        "alpha",
+        "delta",
+        "db::connects",
+        "ab",
+        "a/b",
+        "x",
+        "a/x",
+        "x/y",
+        "a",
+        "{a,b}",
+        "a\\*",
+        "a*",
+        "]x",
+        "q::w::e",
+        "",
+        "éa",
+        "Test7",
     ];
     let mut cases = Vec::new();
     for g in globs {
@@ -578,131 +628,5 @@ m := [glob.match(quote(c[0]), null, c[1]) | some c in input]"#
             diffs.push(format!("{g:?} ~ {n:?}: native {native}, rego {rego}"));
         }
     }
-    eprintln!("globs: {} cases, {} differ: {diffs:#?}", cases.len(), diffs.len());
-}
-
-fn time<F: FnMut()>(mut f: F, budget: Duration) -> (Duration, u32) {
-    f(); // warm
-    let started = Instant::now();
-    let mut n = 0;
-    while started.elapsed() < budget || n < 5 {
-        f();
-        n += 1;
-    }
-    (started.elapsed() / n, n)
-}
-
-#[test]
-#[ignore]
-fn timings() {
-    let engine = prepared_engine();
-    let rule: regorus::Rc<str> = RULE.into();
-    let compiled = engine.clone().compile_with_entrypoint(&rule).expect("compiles");
-    let budget = Duration::from_millis(
-        std::env::var("BUDGET_MS").ok().and_then(|s| s.parse().ok()).unwrap_or(3000),
-    );
-    for (name, json) in [("small (passing.json)", small()), ("medium", medium()), ("large", large())] {
-        assert_eq!(key(&native(&json)), key(&rego(&engine, &json).unwrap()), "{name}");
-        let parsed = regorus::Value::from_json_str(&json).unwrap();
-        let (n_parse, _) = time(
-            || {
-                let input: relgate_sdk::Input = serde_json::from_str(&json).unwrap();
-                std::hint::black_box(serde_json::to_string(&readiness::evaluate(&input)).unwrap());
-            },
-            budget,
-        );
-        let input: relgate_sdk::Input = serde_json::from_str(&json).unwrap();
-        let (n_eval, _) = time(|| drop(std::hint::black_box(readiness::evaluate(&input))), budget);
-        let (r_json, iters) = time(
-            || {
-                let mut e = engine.clone();
-                e.set_input_json(&json).unwrap();
-                std::hint::black_box(e.eval_rule(RULE.to_string()).unwrap());
-            },
-            budget,
-        );
-        let (r_value, _) = time(
-            || {
-                let mut e = engine.clone();
-                e.set_input(parsed.clone());
-                std::hint::black_box(e.eval_rule(RULE.to_string()).unwrap());
-            },
-            budget,
-        );
-        let (r_clone, _) = time(|| drop(std::hint::black_box(engine.clone())), budget);
-        let mut reused = engine.clone();
-        let (r_reuse, _) = time(
-            || {
-                reused.set_input(parsed.clone());
-                std::hint::black_box(reused.eval_rule(RULE.to_string()).unwrap());
-            },
-            budget,
-        );
-        let (r_compiled, _) =
-            time(|| drop(std::hint::black_box(compiled.eval_with_input(parsed.clone()).unwrap())), budget);
-        let (r_parse, _) = time(|| drop(std::hint::black_box(regorus::Value::from_json_str(&json).unwrap())), budget);
-        eprintln!(
-            "{name} ({} bytes):\n  native: parse+evaluate+serialize {:?}, evaluate only {:?}\n  regorus: clone+set_input_json+eval_rule {:?} ({iters} iterations), clone+set_input(parsed)+eval_rule {:?}, CompiledPolicy::eval_with_input(parsed) {:?}, JSON parse alone {:?}\n  ratio (json in, regorus/native): {:.1}x",
-            json.len(),
-            n_parse,
-            n_eval,
-            r_json,
-            r_value,
-            r_compiled,
-            r_parse,
-            r_json.as_secs_f64() / n_parse.as_secs_f64()
-        );
-        eprintln!("  regorus: Engine::clone alone {r_clone:?}; one engine reused (set_input(parsed)+eval_rule, no clone) {r_reuse:?}");
-    }
-}
-
-/// regorus's RVM (Rego compiled to a bytecode program), if it takes this policy.
-fn rvm_program() -> Result<std::sync::Arc<regorus::rvm::program::Program>, String> {
-    let rule: regorus::Rc<str> = RULE.into();
-    let compiled = prepared_engine().compile_with_entrypoint(&rule).map_err(|e| e.to_string())?;
-    regorus::languages::rego::compiler::Compiler::compile_from_policy(&compiled, &[RULE]).map_err(|e| e.to_string())
-}
-
-fn rvm_eval(program: &std::sync::Arc<regorus::rvm::program::Program>, input: regorus::Value) -> Result<Value, String> {
-    let mut vm = regorus::rvm::vm::RegoVM::new();
-    vm.load_program(program.clone());
-    vm.set_input(input);
-    let v = vm.execute().map_err(|e| e.to_string())?;
-    serde_json::from_str(&v.to_json_str().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
-}
-
-#[test]
-fn rvm_matches_native() {
-    let program = match rvm_program() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("RVM: the policy does not compile: {e}");
-            return;
-        }
-    };
-    let mut inputs = data_inputs();
-    inputs.extend(fixture_inputs());
-    inputs.extend(unit_inputs());
-    inputs.push(("medium".into(), medium()));
-    inputs.push(("large".into(), large()));
-    inputs.extend((0..2000).map(|i| (format!("random {i}"), random_input(i))));
-    let (mut equal, mut errors, mut differ) = (0, 0, 0);
-    for (name, json) in &inputs {
-        match rvm_eval(&program, regorus::Value::from_json_str(json).unwrap()) {
-            Ok(v) if key(&v) == key(&native(json)) => equal += 1,
-            Ok(v) => {
-                differ += 1;
-                if differ <= 3 {
-                    eprintln!("RVM differs on {name}: {v}");
-                }
-            }
-            Err(e) => {
-                errors += 1;
-                if errors <= 3 {
-                    eprintln!("RVM error on {name}: {e}");
-                }
-            }
-        }
-    }
-    eprintln!("RVM: {} compared, {equal} equal, {differ} differ, {errors} errors", inputs.len());
+    assert!(diffs.is_empty(), "{} of {} cases differ: {diffs:#?}", diffs.len(), cases.len());
 }
