@@ -1,7 +1,7 @@
 //! Policies compiled into relgate, addressed as `builtin:<name>`
 //! ([`crate::PolicyRef::builtin`]). `readiness` is the default gate. Their source is in
 //! `policies/`, their committed builds in `policies/dist/`; the `builtin` feature (on by
-//! default) embeds them.
+//! default) embeds them, each beside the native code `build.rs` precompiled from it.
 
 use std::borrow::Cow;
 
@@ -37,9 +37,9 @@ pub(crate) fn bytes(name: &str) -> Result<Cow<'static, [u8]>, Error> {
 }
 
 /// The native code of the built-in policy `name`, precompiled when relgate was built, if
-/// `engine` can run it: wasmtime refuses code compiled under other settings (a different
-/// [`crate::Config::max_stack`], say) or for another CPU, and the policy is then compiled
-/// from its wasm as any other.
+/// `engine` can run it: wasmtime refuses code compiled under other settings (without fuel
+/// metering, say) or for another CPU, and the policy is then compiled from its wasm as any
+/// other.
 pub(crate) fn precompiled(engine: &wasmtime::Engine, name: &str) -> Option<wasmtime::Module> {
     let code = POLICIES.iter().find(|builtin| builtin.name == name)?.precompiled?;
     // SAFETY: `code` is what wasmtime's `Engine::precompile_module` wrote when this library
@@ -69,5 +69,15 @@ mod tests {
             assert!(precompiled(&engine(false), name).is_none(), "{name}: compiled with fuel metering, run without");
         }
         assert!(precompiled(&engine(true), "no-such-policy").is_none());
+    }
+
+    #[test]
+    fn built_in_policies_pass_the_default_compile_limits() {
+        // Their precompiled code skips the check, so it must hold for their wasm.
+        for name in names() {
+            let wasm = bytes(name).unwrap();
+            let checked = crate::limits::check_shape(&wasm, &crate::Config::default());
+            assert!(checked.is_ok(), "{name}: {:?}", checked.err().map(|(_, what)| what));
+        }
     }
 }

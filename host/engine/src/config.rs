@@ -100,7 +100,7 @@ impl Config {
     /// thread's stack, [`Config::max_stack`] of it (at most [`Config::MAX_STACK`]) above the
     /// host's own frames. The engine's threads have it, as does a process's main thread;
     /// give it to threads of your own that call [`crate::Engine::evaluate`] (Rust's and
-    /// tokio's default of 2 MiB is too small for the largest wasm stack).
+    /// tokio's default, 2 MiB, leaves no room above the largest wasm stack).
     pub const THREAD_STACK: usize = 8 << 20;
 
     /// How often the engine's epoch advances; the deadline's resolution.

@@ -183,7 +183,7 @@ impl Engine {
     }
 
     fn compile(&self, source: &PolicySource, bytes: &[u8], digest: &Digest) -> Result<(Code, CacheStatus), Error> {
-        // A built-in policy passes the default compile limits (checked by the tests), so its
+        // A built-in policy passes the default compile limits (a test in builtin.rs), so its
         // precompiled code stands wherever the limits are at least those.
         if let PolicySource::Builtin(name) = source
             && self.config().compile_limits_cover(&Config::default())
