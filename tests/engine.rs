@@ -194,19 +194,21 @@ fn limits_are_configurable() {
 fn policies_of_one_evaluation_run_side_by_side_and_report_in_order() {
     let input = read_input("passing.json");
     let files = ["allow.wat", "deny.wat", "rollback.wat", "trap.wat", "allow.wat"];
-    let outcomes = |threads| {
-        let engine = Engine::new(test_config().with_threads(threads)).unwrap();
+    let outcomes = |threads, instances| {
+        let engine = Engine::new(test_config().with_threads(threads).with_instances(instances)).unwrap();
         let set: PolicySet = files.iter().map(|f| load(&engine, f)).collect();
         let report = engine.evaluate(&set, &input);
         let parts: Vec<_> =
             report.policies.iter().map(|p| (p.policy.clone(), p.decision, p.fault.as_ref().map(|f| f.kind))).collect();
         (report.decision, report.score, parts)
     };
-    let one_by_one = outcomes(1);
+    let one_by_one = outcomes(1, 64);
     assert_eq!(one_by_one.2.len(), files.len());
     assert_eq!(one_by_one.2[3].2, Some(FaultKind::Trap));
-    assert_eq!(outcomes(2), one_by_one);
-    assert_eq!(outcomes(8), one_by_one);
+    assert_eq!(outcomes(2, 64), one_by_one);
+    assert_eq!(outcomes(8, 64), one_by_one);
+    // Eight threads, one instance slot: the policies wait for it in turn.
+    assert_eq!(outcomes(8, 1), one_by_one);
 
     // Three policies that loop until their 200 ms deadline, in an evaluation bounded by
     // 500 ms. One after another, the third starts with less time left than its own deadline

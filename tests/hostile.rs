@@ -256,6 +256,10 @@ fn policies_past_the_compile_limits_are_not_compiled() {
     let nested = dir.path().join("nested.wat");
     std::fs::write(&nested, format!("(module (func {}{}))", "(block ".repeat(1001), ")".repeat(1001))).unwrap();
     let nested = nested.to_str().unwrap();
+    // Tables are made at their initial size, in slots of `max_table_elements`.
+    let table = dir.path().join("table.wat");
+    std::fs::write(&table, "(module (table 10001 funcref))").unwrap();
+    let table = table.to_str().unwrap();
     let gate = "policies/wat/tests-gate.wat";
     // (arguments, words on stderr)
     let cases = [
@@ -265,6 +269,7 @@ fn policies_past_the_compile_limits_are_not_compiled() {
             "defines more than 2 functions, above the `max_functions` limit of 2",
         ),
         (vec!["-p", gate, "--max-module-size", "1KiB"], "is 6745 bytes, above the `max_module_size` limit of 1024"),
+        (vec!["-p", table], "starts table 0 with 10001 elements, above the `max_table_elements` limit of 10000"),
     ];
     crate::common::assert_usage_errors("eval", &cases);
     let run = relgate(&["eval", "-p", nested]);

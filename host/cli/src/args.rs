@@ -709,6 +709,11 @@ pub struct EngineArgs {
     /// [default: 1, one after another].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Policy instances that may exist at once, each in a slot of memory reused from one
+    /// evaluation to the next; more wait for a slot [default: 64; `serve` raises it to
+    /// --workers].
+    #[arg(long, value_name = "N")]
+    pub instances: Option<usize>,
     /// Compiled-policy cache [default: relgate/modules in the user's cache directory].
     #[arg(long, value_name = "DIR", env = "RELGATE_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
@@ -736,6 +741,9 @@ impl EngineArgs {
             .with_max_input(size(self.max_input, "max-input")?)
             .with_max_output(size(self.max_output, "max-output")?)
             .with_max_log_messages(self.max_log_messages);
+        if let Some(instances) = self.instances {
+            config = config.with_instances(instances);
+        }
         if let Some(threads) = self.threads {
             config = config.with_threads(threads);
         }

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
-use relgate::{Decision, Engine, PolicyRef, Report, builtin};
+use relgate::{Config, Decision, Engine, PolicyRef, Report, builtin};
 use tracing_subscriber::EnvFilter;
 
 use args::{Cli, Command, EvalArgs, EvalFormat, Format, InputCommandArgs, InspectArgs, ServeArgs};
@@ -247,7 +247,7 @@ fn append(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let engine = Engine::new(args.engine.config()?)?;
+    let mut config = args.engine.config()?;
     let auth = if args.insecure_no_auth {
         relgate_server::Auth::None
     } else {
@@ -285,6 +285,12 @@ fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         (None, false) => Some(relgate_log::Location::default_file()?),
     };
     options.retain = args.retain;
+    if args.engine.instances.is_none() {
+        // One slot per worker: evaluations wait for a worker, not for a slot as well.
+        let instances = config.instances.max(options.workers).min(Config::MAX_INSTANCES);
+        config = config.with_instances(instances);
+    }
+    let engine = Engine::new(config)?;
     relgate_server::run(engine, options)?;
     Ok(ExitCode::SUCCESS)
 }

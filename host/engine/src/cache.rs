@@ -69,7 +69,7 @@ impl Cache {
         env!("CARGO_PKG_VERSION").hash(&mut hasher);
         engine.precompile_compatibility_hash().hash(&mut hasher);
         // An entry was compiled within these limits; under others it must be checked again.
-        (config.max_module_size, config.max_functions, config.max_nesting).hash(&mut hasher);
+        (config.max_module_size, config.max_functions, config.max_nesting, config.max_table_elements).hash(&mut hasher);
         let engine_key = hasher.finish().to_be_bytes();
         let dir = root.join(hex::encode(engine_key));
         // The root is checked before anything is created in it.

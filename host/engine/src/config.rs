@@ -59,6 +59,13 @@ pub struct Config {
     /// caller's thread. Side by side pays where policies take long (a medium input, in
     /// `benches/readiness.rs`), and costs more than it saves for short ones. Default: 1.
     pub threads: usize,
+    /// Policy instances that may exist at once across the engine (every evaluation of a
+    /// policy, and its first load, takes one), each in a slot of wasmtime's pooling
+    /// allocator that the next evaluation reuses instead of mapping fresh memory. An
+    /// evaluation that finds every slot taken waits for one. A slot costs address space (up
+    /// to 4 memories of 4 GiB each, reserved, not allocated) and, once used, up to 1 MiB
+    /// per memory kept resident. Default: 64; at most 1,024.
+    pub instances: usize,
     /// The decision a fault yields (a trap, a limit hit, a broken ABI or output).
     /// Default: [`Decision::Deny`] (fail-closed).
     pub on_fault: Decision,
@@ -85,6 +92,7 @@ impl Default for Config {
             max_log_messages: 100,
             max_log_message: 1 << 10,
             threads: 1,
+            instances: 64,
             on_fault: Decision::Deny,
             cache_dir: dirs::cache_dir().map(|d| d.join("relgate").join("modules")),
         }
@@ -103,14 +111,19 @@ impl Config {
     /// tokio's default, 2 MiB, leaves no room above the largest wasm stack).
     pub const THREAD_STACK: usize = 8 << 20;
 
+    /// The most [`Config::instances`] there can be: each slot reserves about 16 GiB of
+    /// address space.
+    pub const MAX_INSTANCES: usize = 1024;
+
     /// How often the engine's epoch advances; the deadline's resolution.
     pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-    /// Whether whatever passes `other`'s compile limits (module size, functions, nesting)
-    /// passes these too.
+    /// Whether whatever passes `other`'s compile limits (module size, functions, nesting,
+    /// initial table sizes) passes these too.
     pub(crate) fn compile_limits_cover(&self, other: &Config) -> bool {
         self.max_module_size >= other.max_module_size
             && self.max_functions >= other.max_functions
+            && self.max_table_elements >= other.max_table_elements
             && self.max_nesting >= other.max_nesting
     }
 
@@ -204,6 +217,12 @@ impl Config {
         self
     }
 
+    /// Sets [`Config::instances`].
+    pub fn with_instances(mut self, instances: usize) -> Self {
+        self.instances = instances;
+        self
+    }
+
     /// Sets [`Config::cache_dir`].
     pub fn with_cache_dir(mut self, dir: Option<PathBuf>) -> Self {
         self.cache_dir = dir;
@@ -235,6 +254,12 @@ impl Config {
         if self.threads == 0 {
             return invalid("threads", "must be at least 1");
         }
+        if !(1..=Self::MAX_INSTANCES).contains(&self.instances) {
+            return invalid("instances", "must be between 1 and 1,024");
+        }
+        if self.max_memory > 1 << 32 {
+            return invalid("max_memory", "must be at most 4 GiB, all of a 32-bit wasm memory");
+        }
         if self.max_input == 0 || self.max_output == 0 {
             return invalid("max_input/max_output", "must be at least 1 byte");
         }
@@ -262,13 +287,16 @@ mod tests {
 
     #[test]
     fn unusable_limits_are_rejected_by_name() {
-        let cases: [(Config, &str); 6] = [
+        let cases: [(Config, &str); 9] = [
             (Config::default().with_fuel(Some(0)), "fuel"),
             (Config::default().with_deadline(Duration::from_millis(1)), "deadline"),
             (Config::default().with_max_memory(1024), "max_memory"),
             (Config::default().with_max_stack(10), "max_stack"),
             (Config::default().with_max_stack(Config::MAX_STACK + 1), "max_stack"),
             (Config::default().with_threads(0), "threads"),
+            (Config::default().with_instances(0), "instances"),
+            (Config::default().with_instances(Config::MAX_INSTANCES + 1), "instances"),
+            (Config::default().with_max_memory((1 << 32) + 65536), "max_memory"),
         ];
         for (config, option) in cases {
             match config.validate() {

@@ -2,6 +2,7 @@
 //! functions, the epoch ticker that enforces deadlines and the compile cache.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use crate::abi::{self, GuestLog};
 use crate::cache::Cache;
 use crate::component;
 use crate::limits::{Limiter, StoreState};
+use crate::slots::{self, Slot, Slots};
 use crate::wasm_config;
 use crate::{Config, Error, Limit};
 
@@ -31,6 +33,8 @@ struct Inner {
     ticker_stop: Arc<AtomicBool>,
     /// The threads policies of one evaluation run on, started when first needed.
     pool: OnceLock<Option<rayon::ThreadPool>>,
+    /// The free instance slots.
+    slots: Arc<Slots>,
 }
 
 impl Drop for Inner {
@@ -45,7 +49,9 @@ impl Engine {
         config.validate()?;
         let engine_error = |e: wasmtime::Error| Error::Engine { source: e.into_boxed_dyn_error() };
 
-        let wasm = wasmtime::Engine::new(&wasm_config::wasmtime_config(config.max_stack)).map_err(engine_error)?;
+        let mut wasm_config = wasm_config::wasmtime_config(config.max_stack);
+        wasm_config.allocation_strategy(slots::pooling(&config));
+        let wasm = wasmtime::Engine::new(&wasm_config).map_err(engine_error)?;
 
         let mut linker = Linker::new(&wasm);
         abi::define_host_functions(&mut linker).map_err(engine_error)?;
@@ -62,6 +68,7 @@ impl Engine {
         let ticker_stop = Arc::new(AtomicBool::new(false));
         spawn_ticker(wasm.weak(), ticker_stop.clone()).map_err(|e| Error::Engine { source: e.into() })?;
 
+        let slots = Slots::new(config.instances);
         let config = Arc::new(config);
         Ok(Engine {
             inner: Arc::new(Inner {
@@ -72,6 +79,7 @@ impl Engine {
                 cache,
                 ticker_stop,
                 pool: OnceLock::new(),
+                slots,
             }),
         })
     }
@@ -120,9 +128,11 @@ impl Engine {
         self.inner.cache.as_ref()
     }
 
-    /// A fresh store with every per-evaluation limit set; `remaining` is what is left of the
-    /// evaluation's total deadline, when that is sooner than the policy's own.
-    pub(crate) fn new_store(&self, policy: Arc<str>, remaining: Duration) -> Store<StoreState> {
+    /// A fresh store with every per-evaluation limit set, in a slot of its own (waiting for
+    /// one while all are taken); `remaining` is what is left of the evaluation's total
+    /// deadline, when that is sooner than the policy's own.
+    pub(crate) fn new_store(&self, policy: Arc<str>, remaining: Duration) -> Sandbox {
+        let slot = self.inner.slots.take();
         let config = &self.inner.config;
         let deadline = if remaining < config.deadline {
             (Limit::TotalDeadline, remaining)
@@ -140,7 +150,28 @@ impl Engine {
         store.set_fuel(config.fuel.unwrap_or(u64::MAX)).expect("fuel is enabled on every engine");
         store.set_epoch_deadline(Config::ticks(deadline.1));
         store.epoch_deadline_trap();
-        store
+        Sandbox { store, _slot: slot }
+    }
+}
+
+/// A store and the slot it holds. The fields drop in order: the store gives its instances
+/// back to the pool before the slot is free for another store.
+pub(crate) struct Sandbox {
+    store: Store<StoreState>,
+    _slot: Slot,
+}
+
+impl Deref for Sandbox {
+    type Target = Store<StoreState>;
+
+    fn deref(&self) -> &Store<StoreState> {
+        &self.store
+    }
+}
+
+impl DerefMut for Sandbox {
+    fn deref_mut(&mut self) -> &mut Store<StoreState> {
+        &mut self.store
     }
 }
 

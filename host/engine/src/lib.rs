@@ -50,6 +50,7 @@ mod policy;
 mod printable;
 mod report;
 mod set;
+mod slots;
 mod source;
 mod wasm_config;
 

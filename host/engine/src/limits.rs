@@ -139,7 +139,8 @@ pub(crate) fn check_counts(
 }
 
 /// Checks a policy's shape against the compile limits before it is compiled: its size, its
-/// number of functions, and the nesting of blocks in each function. A module whose shape
+/// number of functions, the nesting of blocks in each function, and the initial size of its
+/// tables against [`Config::max_table_elements`]. A module whose shape
 /// cannot be read is left for the compiler to reject with its own message.
 pub(crate) fn check_shape(binary: &[u8], config: &Config) -> Result<(), (LimitHit, String)> {
     use wasmparser::{Operator, Parser, Payload};
@@ -149,6 +150,18 @@ pub(crate) fn check_shape(binary: &[u8], config: &Config) -> Result<(), (LimitHi
     let mut functions = 0u64;
     for payload in Parser::new(0).parse_all(binary) {
         let Ok(payload) = payload else { return Ok(()) };
+        if let Payload::TableSection(tables) = &payload {
+            // A table is made at its initial size in a slot of that many elements, so a
+            // larger one is refused here rather than by the pooling allocator.
+            for (index, table) in tables.clone().into_iter().enumerate() {
+                let Ok(table) = table else { return Ok(()) };
+                let max = config.max_table_elements as u64;
+                if table.ty.initial > max {
+                    let what = format!("starts table {index} with {} elements", table.ty.initial);
+                    return over(Limit::MaxTableElements, max, table.ty.initial, what);
+                }
+            }
+        }
         let Payload::CodeSectionEntry(body) = payload else { continue };
         functions += 1;
         if functions > u64::from(config.max_functions) {
@@ -200,6 +213,10 @@ mod tests {
         let (hit, what) = check_shape(&module(2, 21), &config).unwrap_err();
         assert_eq!((hit.limit, hit.configured), (Limit::MaxNesting, 20));
         assert_eq!(what, "nests blocks deeper than 20 in function 0");
+        let tables = wat::parse_str("(module (table 5 funcref) (table 11 funcref))").unwrap();
+        let (hit, what) = check_shape(&tables, &Config::default().with_max_table_elements(10)).unwrap_err();
+        assert_eq!((hit.limit, hit.configured, hit.observed), (Limit::MaxTableElements, 10, Some(11)));
+        assert_eq!(what, "starts table 1 with 11 elements");
     }
 
     #[test]
