@@ -15,7 +15,8 @@
 //!
 //! Last, `parallel`: an evaluation of four policies (readiness four times, on the small and
 //! the medium input) by an engine with one thread and by one with two, and the throughput
-//! ratio.
+//! ratio; beside them, two such evaluations at once from two threads of the caller's, the
+//! ceiling two cores give.
 //!
 //! Run with `cargo bench -p relgate --bench readiness`; the README quotes the ratios.
 
@@ -158,19 +159,40 @@ fn bench(c: &mut Criterion, inputs: &[(&'static str, Input)]) {
     }
 }
 
-/// Four policies in one evaluation, on one thread and on two.
+/// Four policies in one evaluation, on one thread and on two; and, for comparison, two such
+/// evaluations at once, each on a caller's thread (as a server's workers run them).
 fn parallel(c: &mut Criterion, size: &'static str, input: &Input) {
     let mut group = c.benchmark_group(format!("readiness/parallel/{size}"));
-    for (threads, contender) in [(1, "1 thread"), (2, "2 threads")] {
+    let four = |threads| {
         let engine = Engine::new(Config::default().with_cache_dir(None).with_threads(threads)).unwrap();
         let readiness = engine.load(&PolicyRef::builtin("readiness")).unwrap();
         let set: PolicySet = std::iter::repeat_n(readiness, 4).collect();
+        (engine, set)
+    };
+    for (threads, contender) in [(1, "1 thread"), (2, "2 threads")] {
+        let (engine, set) = four(threads);
         group.bench_function(BenchmarkId::from_parameter(contender), |b| {
             b.iter_custom(|iters| {
                 timed(size, contender, iters, || drop(std::hint::black_box(engine.evaluate(&set, input))))
             })
         });
     }
+    let (engine, set) = four(1);
+    group.bench_function(BenchmarkId::from_parameter("2 callers"), |b| {
+        b.iter_custom(|iters| {
+            let each = iters.div_ceil(2);
+            let start = Instant::now();
+            std::thread::scope(|scope| {
+                for _ in 0..2 {
+                    scope.spawn(|| (0..each).for_each(|_| drop(std::hint::black_box(engine.evaluate(&set, input)))));
+                }
+            });
+            let elapsed = start.elapsed();
+            let per_evaluation = elapsed.as_secs_f64() / (2 * each) as f64;
+            SAMPLES.lock().unwrap().entry((size, "2 callers")).or_default().push(per_evaluation);
+            elapsed.mul_f64(iters as f64 / (2 * each) as f64)
+        })
+    });
     group.finish();
 }
 
@@ -197,6 +219,13 @@ fn print_tables(sizes: &[&'static str]) {
             println!("\nfour policies in one evaluation, {size} input: median per evaluation, this run");
             println!("1 thread   {:>9.1} µs", one * 1e6);
             println!("2 threads  {:>9.1} µs   throughput {:.2}x one thread's", two * 1e6, one / two);
+        }
+        if let (Some(one), Some(two)) = (per_set("1 thread"), per_set("2 callers")) {
+            println!(
+                "2 callers  {:>9.1} µs   throughput {:.2}x one thread's (two evaluations at once)",
+                two * 1e6,
+                one / two
+            );
         }
     }
 }

@@ -55,16 +55,16 @@ pub struct Config {
     /// Longest log message, in bytes; longer ones are truncated. Default: 1 KiB.
     pub max_log_message: usize,
     /// Most policies of one [`crate::Engine::evaluate`] that run at once, each in its own
-    /// instance on a thread of the engine's pool; 1 runs them one after another on the
-    /// caller's thread. Side by side pays where policies take long (a medium input, in
-    /// `benches/readiness.rs`), and costs more than it saves for short ones. Default: 1.
+    /// instance: on the caller's thread and `threads - 1` threads of the engine's pool; 1
+    /// runs them one after another on the caller's thread. Side by side pays where policies
+    /// take long (a medium input, in `benches/readiness.rs`). Default: 1.
     pub threads: usize,
     /// Policy instances that may exist at once across the engine (every evaluation of a
     /// policy, and its first load, takes one), each in a slot of wasmtime's pooling
     /// allocator that the next evaluation reuses instead of mapping fresh memory. An
     /// evaluation that finds every slot taken waits for one. A slot costs address space (up
-    /// to 4 memories of 4 GiB each, reserved, not allocated) and, once used, up to 1 MiB
-    /// per memory kept resident. Default: 64; at most 1,024.
+    /// to 4 memories of 4 GiB each, reserved, not allocated) and, once used, up to 8 MiB
+    /// per memory kept resident for the next evaluation. Default: 64; at most 1,024.
     pub instances: usize,
     /// The decision a fault yields (a trap, a limit hit, a broken ABI or output).
     /// Default: [`Decision::Deny`] (fail-closed).

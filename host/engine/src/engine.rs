@@ -1,8 +1,8 @@
 //! The engine: one per process. It owns the wasmtime engine, the linker with the host
 //! functions, the epoch ticker that enforces deadlines and the compile cache.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::Duration;
@@ -114,8 +114,9 @@ impl Engine {
             if threads < 2 {
                 return None;
             }
+            // The caller's thread is one of them.
             let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
+                .num_threads(threads - 1)
                 .thread_name(|i| format!("relgate-eval-{i}"))
                 .stack_size(Config::THREAD_STACK)
                 .build();
