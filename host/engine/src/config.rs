@@ -63,8 +63,10 @@ pub struct Config {
     /// policy, and its first load, takes one), each in a slot of wasmtime's pooling
     /// allocator that the next evaluation reuses instead of mapping fresh memory. An
     /// evaluation that finds every slot taken waits for one. A slot costs address space (up
-    /// to 4 memories of 4 GiB each, reserved, not allocated) and, once used, up to 8 MiB
-    /// per memory kept resident for the next evaluation. Default: 64; at most 1,024.
+    /// to 4 memories of 4 GiB each, reserved, not allocated: about 1 TiB at the default,
+    /// so [`crate::Engine::new`] fails where the address space is smaller, as under a low
+    /// `ulimit -v`) and, once used, up to 8 MiB per memory kept resident for the next
+    /// evaluation. Default: 64; at most 1,024.
     pub instances: usize,
     /// The decision a fault yields (a trap, a limit hit, a broken ABI or output).
     /// Default: [`Decision::Deny`] (fail-closed).

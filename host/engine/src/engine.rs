@@ -5,7 +5,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::{Linker, Store};
 
@@ -131,9 +131,13 @@ impl Engine {
 
     /// A fresh store with every per-evaluation limit set, in a slot of its own (waiting for
     /// one while all are taken); `remaining` is what is left of the evaluation's total
-    /// deadline, when that is sooner than the policy's own.
+    /// deadline (`Duration::MAX` outside an evaluation), when that is sooner than the
+    /// policy's own.
     pub(crate) fn new_store(&self, policy: Arc<str>, remaining: Duration) -> Sandbox {
+        let waiting = Instant::now();
         let slot = self.inner.slots.take();
+        // Waiting for a slot spends the evaluation's total deadline too.
+        let remaining = remaining.saturating_sub(waiting.elapsed());
         let config = &self.inner.config;
         let deadline = if remaining < config.deadline {
             (Limit::TotalDeadline, remaining)

@@ -140,8 +140,8 @@ pub(crate) fn check_counts(
 
 /// Checks a policy's shape against the compile limits before it is compiled: its size, its
 /// number of functions, the nesting of blocks in each function, and the initial size of its
-/// tables against [`Config::max_table_elements`]. A module whose shape
-/// cannot be read is left for the compiler to reject with its own message.
+/// tables ([`Config::max_table_elements`]). A module whose shape cannot be read is left for
+/// the compiler to reject with its own message.
 pub(crate) fn check_shape(binary: &[u8], config: &Config) -> Result<(), (LimitHit, String)> {
     use wasmparser::{Operator, Parser, Payload};
     let over = |limit, configured: u64, observed: u64, what: String| {

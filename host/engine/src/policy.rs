@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -239,7 +240,7 @@ impl Engine {
     /// Instantiates once to read the ABI version of a core module (which must be 1) and the
     /// metadata; with the fuel that used.
     fn describe(&self, pre: &Pre, name: &str) -> (Result<Described, Fault>, u64) {
-        let mut store = self.new_store(name.into(), self.config().deadline);
+        let mut store = self.new_store(name.into(), Duration::MAX);
         let described = describe_in(&mut store, pre);
         store.data_mut().log.flush();
         (described, eval::fuel_used(&store))

@@ -1,9 +1,11 @@
 //! Instance slots. A store's instances, memories and tables live in slots of wasmtime's
 //! pooling allocator, mapped once per engine. An evaluation takes a slot whose memory is
 //! already mapped (and, for the same policy, already holds its initial image), and giving
-//! the slot back resets only the pages the evaluation dirtied. Mapping fresh memory for
-//! every instance, faulting it in and unmapping it again cost about half of a small
-//! evaluation, most of it in the kernel (README, "Performance").
+//! the slot back resets it to that image. On Linux 6.7 and later only the pages the
+//! evaluation dirtied are rewritten (`PAGEMAP_SCAN`); on older kernels the first
+//! `MEMORY_KEEP_RESIDENT` bytes are, every time. Mapping fresh memory for every instance,
+//! faulting it in and unmapping it again cost about half of a small evaluation, most of it
+//! in the kernel (README, "Performance").
 //!
 //! The pool has room for [`Config::instances`] stores. [`Slots`] counts them, so a store
 //! beyond them waits for a slot rather than failing to instantiate.
@@ -20,13 +22,16 @@ use crate::limits::{MAX_COMPONENT_MEMORIES, MAX_COMPONENT_TABLES, MAX_INSTANCES}
 const MEMORY_KEEP_RESIDENT: usize = 8 << 20;
 /// The same for a table slot.
 const TABLE_KEEP_RESIDENT: usize = 64 << 10;
+/// The most state (wasmtime's `VMContext`) one instance, or all of a component's, may have.
+const INSTANCE_STATE: usize = 256 << 20;
 /// The largest memory a slot holds: all of 32-bit wasm's. Slots cost address space, not
 /// memory, and the resource limiter enforces [`Config::max_memory`] with its own fault.
 const SLOT_MEMORY: usize = 1 << 32;
 
-/// The pooling allocator's settings for `config`: every store may hold one component of
-/// up to [`MAX_INSTANCES`] core instances, [`MAX_COMPONENT_MEMORIES`] memories and
-/// [`MAX_COMPONENT_TABLES`] tables (the bounds checked at load), or one core module.
+/// The pooling allocator's settings for `config`: room for [`Config::instances`] stores,
+/// each holding one core module, or one component of up to [`MAX_INSTANCES`] core
+/// instances, [`MAX_COMPONENT_MEMORIES`] memories and [`MAX_COMPONENT_TABLES`] tables (the
+/// bounds checked at load, which then refuses more with its own `memory_limit` fault).
 pub(crate) fn pooling(config: &Config) -> wasmtime::PoolingAllocationConfig {
     let stores = u32::try_from(config.instances).unwrap_or(u32::MAX);
     let per_store = |n: usize| stores.saturating_mul(n as u32);
@@ -35,11 +40,12 @@ pub(crate) fn pooling(config: &Config) -> wasmtime::PoolingAllocationConfig {
         .total_core_instances(per_store(MAX_INSTANCES))
         .total_memories(per_store(MAX_COMPONENT_MEMORIES))
         .total_tables(per_store(MAX_COMPONENT_TABLES))
-        .max_core_instances_per_component(MAX_INSTANCES as u32)
-        .max_memories_per_component(MAX_COMPONENT_MEMORIES as u32)
-        .max_tables_per_component(MAX_COMPONENT_TABLES as u32)
         .max_memories_per_module(MAX_COMPONENT_MEMORIES as u32)
         .max_tables_per_module(MAX_COMPONENT_TABLES as u32)
+        // Checked, not reserved: instances' own state is allocated as they need it, and
+        // the defaults (1 MiB) refuse a module of some 33,000 exported functions.
+        .max_core_instance_size(INSTANCE_STATE)
+        .max_component_instance_size(INSTANCE_STATE)
         .max_memory_size(SLOT_MEMORY)
         .table_elements(config.max_table_elements)
         .linear_memory_keep_resident(MEMORY_KEEP_RESIDENT)
