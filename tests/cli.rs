@@ -157,6 +157,82 @@ fn pinned_policy_runs_only_with_its_digest() {
 }
 
 #[test]
+fn compile_fills_the_cache_that_later_evaluations_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let cache = cache.to_str().unwrap();
+    let deny = policy("deny.wat");
+    let compile = |extra: &[&str]| {
+        let mut args = vec!["compile", &deny, "builtin:readiness", "--cache-dir", cache];
+        args.extend(extra);
+        relgate(&args)
+    };
+    let outcomes = |run: &crate::common::Run| -> Vec<String> {
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        // `<policy> (sha256:<hex>): <outcome>`, the compile time masked.
+        let outcome = |line: &str| {
+            let (policy, rest) = line.split_once(" (sha256:").unwrap();
+            let outcome = rest.split_once("): ").unwrap().1;
+            let outcome = match outcome.strip_prefix("compiled and cached in ") {
+                Some(rest) => rest.split_once(", ").map_or("compiled and cached", |(_, replacing)| replacing),
+                None => outcome,
+            };
+            format!("{policy}: {outcome}")
+        };
+        let mut lines: Vec<&str> = run.stdout.lines().collect();
+        assert_eq!(lines.pop(), Some(format!("cache: {cache}").as_str()));
+        lines.into_iter().map(outcome).collect()
+    };
+    let built_in = "builtin:readiness: built in, precompiled into relgate".to_owned();
+    assert_eq!(outcomes(&compile(&[])), [format!("{deny}: compiled and cached"), built_in.clone()]);
+    assert_eq!(outcomes(&compile(&[])), [format!("{deny}: already in the cache"), built_in]);
+
+    // An evaluation with the same settings loads that entry.
+    let run = relgate(&["eval", "-p", &deny, "--cache-dir", cache, "-vv"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("cache=Hit"), "{}", run.stderr);
+    // Other compile settings make other code, kept beside it: hence `compile`'s limit flags.
+    let other = ["--max-functions", "200000"];
+    assert_eq!(outcomes(&compile(&other))[0], format!("{deny}: compiled and cached"));
+    assert_eq!(outcomes(&compile(&other))[0], format!("{deny}: already in the cache"));
+    assert_eq!(outcomes(&compile(&[]))[0], format!("{deny}: already in the cache"));
+
+    // A damaged entry is compiled again, and says so.
+    for engine in std::fs::read_dir(cache).unwrap() {
+        for entry in std::fs::read_dir(engine.unwrap().path()).unwrap() {
+            std::fs::write(entry.unwrap().path(), b"relgate-module-cache-v2\n").unwrap();
+        }
+    }
+    assert_eq!(outcomes(&compile(&[]))[0], format!("{deny}: replacing an entry that was corrupt"));
+}
+
+#[test]
+fn compile_fails_when_nothing_can_be_cached() {
+    use std::os::unix::fs::PermissionsExt;
+    let deny = policy("deny.wat");
+    let run = relgate(&["compile", &deny, "--no-cache"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("relgate compile fills the compile cache, which --no-cache turns off"),
+        "{}",
+        run.stderr
+    );
+
+    // A cache folder others may write to is not used, so nothing is kept.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let run = relgate(&["compile", &deny, "--cache-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("the cache could not be opened (the warning above says why)"), "{}", run.stderr);
+    assert!(run.stderr.contains("writable by group or others"), "{}", run.stderr);
+
+    // A policy relgate would refuse is not compiled.
+    let run = relgate(&["compile", &policy("wasi.wat")]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("wasi_snapshot_preview1"), "{}", run.stderr);
+}
+
+#[test]
 fn inspect_describes_a_policy() {
     let run = relgate(&["inspect", GATE]);
     assert_eq!(run.code, 0, "{}", run.stderr);

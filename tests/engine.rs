@@ -435,6 +435,16 @@ fn cache_entry_copied_over_a_pinned_policy_is_not_run() {
     assert_eq!(eval_one(&engine, &policy, &read_input("passing.json")).decision, Decision::Deny);
 }
 
+#[test]
+fn cache_entry_that_cannot_be_written_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let engine = Engine::new(test_config().with_cache_dir(Some(cache.clone()))).unwrap();
+    std::fs::remove_dir_all(&cache).unwrap();
+    let deny = root().join(common::policy("deny.wat"));
+    assert_eq!(engine.load(&PolicyRef::file(&deny)).unwrap().cache_status(), CacheStatus::Unwritable);
+}
+
 #[cfg(unix)]
 #[test]
 fn cache_writable_by_others_or_owned_by_another_user_is_not_trusted() {

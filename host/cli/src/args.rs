@@ -33,6 +33,10 @@ pub enum Command {
     /// Show a policy's digest, size, ABI version, imports, exports and metadata.
     #[command(after_help = crate::examples::INSPECT)]
     Inspect(InspectArgs),
+    /// Compile policies into the compile cache ahead of their first evaluation (for a
+    /// container image or a CI cache): exit 2 if one cannot be compiled or stored.
+    #[command(after_help = crate::examples::COMPILE)]
+    Compile(CompileArgs),
     /// Print the release input assembled from --input, test reports, metrics, git and flags.
     #[command(after_help = crate::examples::INPUT)]
     Input(InputCommandArgs),
@@ -608,6 +612,17 @@ pub struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// The policies: .wasm or .wat files, each with an optional @sha256:<hex> pin. Give the
+    /// limit flags the evaluations will run with: an entry serves only an engine with the same
+    /// compile settings.
+    #[arg(required = true)]
+    pub policies: Vec<PolicyRef>,
     #[command(flatten)]
     pub engine: EngineArgs,
 }

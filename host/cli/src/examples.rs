@@ -33,6 +33,12 @@ Examples:
   relgate inspect my-gate.wasm
   relgate inspect builtin:readiness --format json";
 
+pub const COMPILE: &str = "\
+Examples:
+  # In a container image's build, as the user that will run relgate: the first evaluation
+  # then loads the compiled code instead of waiting seconds for the compiler
+  relgate compile policies/gate.wasm --cache-dir /var/cache/relgate";
+
 pub const INPUT: &str = "\
 Examples:
   # Save the input a pipeline's data makes, to look at it or to use it as a fixture
@@ -201,6 +207,7 @@ mod tests {
             [
                 "relgate",
                 "relgate bench",
+                "relgate compile",
                 "relgate eval",
                 "relgate input",
                 "relgate inspect",

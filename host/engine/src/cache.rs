@@ -54,6 +54,9 @@ pub enum CacheStatus {
     Stale,
     /// Compiled and stored again: the entry is owned by another user or writable by others.
     Untrusted,
+    /// Compiled, but the entry could not be written (a warning says why): the next load
+    /// compiles again.
+    Unwritable,
 }
 
 pub(crate) struct Cache {
@@ -110,8 +113,9 @@ impl Cache {
     }
 
     /// Stores `code` compiled from the source with `digest`, atomically, in a file private
-    /// to the user. Failure only costs a recompile next time, so it is logged, not returned.
-    pub(crate) fn store(&self, digest: &Digest, code: &Code) {
+    /// to the user; whether it was written. Failure only costs a recompile next time, so it
+    /// is logged and the load goes on.
+    pub(crate) fn store(&self, digest: &Digest, code: &Code) -> bool {
         let path = self.entry(digest);
         let payload = match code {
             Code::Module(module) => module.serialize(),
@@ -128,9 +132,10 @@ impl Cache {
             file.persist(&path).map_err(|e| e.error)?;
             Ok(())
         });
-        if let Err(e) = result {
+        if let Err(e) = &result {
             tracing::warn!(path = %path.display(), "cannot write cache entry: {e}");
         }
+        result.is_ok()
     }
 }
 

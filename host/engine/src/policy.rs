@@ -218,10 +218,8 @@ impl Engine {
         } else {
             Code::Module(Module::from_binary(self.wasm(), &binary).map_err(compile_error)?)
         };
-        if let Some(cache) = self.cache() {
-            cache.store(digest, &code);
-        }
-        Ok((code, status))
+        let stored = self.cache().is_none_or(|cache| cache.store(digest, &code));
+        Ok((code, if stored { status } else { CacheStatus::Unwritable }))
     }
 
     /// Checks the code against its ABI and pre-links it.
