@@ -75,9 +75,15 @@ fn fixture_type_error_names_the_field_path() {
         (case(r#", "config": 3"#), ": cases[0].config: expected an object, found an integer (line 1, column 69)"),
         (r#"{"cases": {"name": "a"}}"#.to_owned(), ": cases: expected an array, found an object (line 1, column 10)"),
         (r#"{"cases": [{"name": "a"}]}"#.to_owned(), ": cases[0]: missing field `expect` (line 1, column 24)"),
+        // It used to take any score.
+        (
+            r#"{"cases": [{"name": "a", "expect": {"decision": "allow", "score": {"mn": 90}}}]}"#.to_owned(),
+            ": cases[0].expect.score: data did not match any variant of untagged enum ScoreRange (line 1, column 77)",
+        ),
         (
             r#"{"cases": [{"name": "a", "expect": {"decision": "allow", "fualt": "trap"}}]}"#.to_owned(),
-            " has an unknown field `cases[0].expect.fualt` (the fields are listed in docs/authoring.md#testing-fixtures)",
+            " has an unknown field `cases[0].expect.fualt` (line 1, column 64; the fields are listed in \
+             docs/authoring.md#testing-fixtures)",
         ),
     ];
     for (fixture, words) in cases {

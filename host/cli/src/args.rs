@@ -33,8 +33,8 @@ pub enum Command {
     /// Show a policy's digest, size, ABI version, imports, exports and metadata.
     #[command(after_help = crate::examples::INSPECT)]
     Inspect(InspectArgs),
-    /// Compile policies into the compile cache ahead of their first evaluation (for a
-    /// container image or a CI cache): exit 2 if one cannot be compiled or stored.
+    /// Compile policies into the compile cache ahead of their first evaluation, on the kind of
+    /// machine that will evaluate them; exit 2 at the first that cannot be compiled or kept.
     #[command(after_help = crate::examples::COMPILE)]
     Compile(CompileArgs),
     /// Print the release input assembled from --input, test reports, metrics, git and flags.

@@ -35,8 +35,8 @@ Examples:
 
 pub const COMPILE: &str = "\
 Examples:
-  # In a container image's build, as the user that will run relgate: the first evaluation
-  # then loads the compiled code instead of waiting seconds for the compiler
+  # In a container image's build, as the user that will run relgate, on the kind of CPU it
+  # will run on: the first evaluation then loads the compiled code instead of compiling
   relgate compile policies/gate.wasm --cache-dir /var/cache/relgate";
 
 pub const INPUT: &str = "\

@@ -58,9 +58,10 @@ pub struct Expect {
     pub fault: Option<FaultKind>,
 }
 
-/// An expected score.
+/// An expected score. A bound misspelt (`{"mn": 90}`) is an error, not a range that takes
+/// any score.
 #[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum ScoreRange {
     /// Exactly this score.
     Exact(f64),

@@ -329,34 +329,42 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads each policy as an evaluation would, so that its compiled code is in the cache; a
-/// line for each as it is done (a component takes seconds).
+/// line for each as it is done (a component takes seconds). Stops at the first policy that
+/// cannot be loaded or kept.
 fn compile(args: &CompileArgs) -> anyhow::Result<ExitCode> {
     let config = args.engine.config()?;
     let Some(dir) = config.cache_dir.clone() else {
-        anyhow::bail!("relgate compile fills the compile cache, which --no-cache turns off; drop --no-cache");
+        anyhow::bail!(if args.engine.no_cache {
+            "relgate compile fills the compile cache, which --no-cache turns off; drop --no-cache"
+        } else {
+            "relgate compile fills the compile cache, but there is no cache folder here; give --cache-dir or \
+             RELGATE_CACHE_DIR"
+        });
     };
     let dir = relgate::printable(&dir.to_string_lossy()).into_owned();
     let engine = Engine::new(config)?;
+    if !engine.has_cache() {
+        anyhow::bail!(
+            "cannot use the compile cache {dir} (the warning above says why); give --cache-dir a folder of your \
+             own, writable only by you"
+        );
+    }
     for policy in &args.policies {
         let name = relgate::printable(&policy.source.to_string()).into_owned();
         let started = Instant::now();
         let loaded = engine.load(policy)?;
+        let compiled = |replacing: &str| format!("compiled and cached in {}{replacing}", seconds(started.elapsed()));
         let what = match loaded.cache_status() {
             CacheStatus::Precompiled => "built in, precompiled into relgate".to_owned(),
             CacheStatus::Hit => "already in the cache".to_owned(),
-            CacheStatus::Disabled => anyhow::bail!(
-                "cannot keep {name} in the compile cache {dir}: the cache could not be opened (the warning \
-                 above says why); give --cache-dir a folder of your own, writable only by you"
-            ),
+            CacheStatus::Miss => compiled(""),
+            CacheStatus::Corrupt => compiled(", replacing an entry that was corrupt or made for other code"),
+            CacheStatus::Stale => compiled(", replacing an entry made by another build of relgate"),
+            CacheStatus::Untrusted => compiled(", replacing an entry others could have written"),
             CacheStatus::Unwritable => {
                 anyhow::bail!("cannot write {name} to the compile cache {dir} (the warning above says why)")
             }
-            CacheStatus::Miss => format!("compiled and cached in {}", seconds(started.elapsed())),
-            replaced => format!(
-                "compiled and cached in {}, replacing an entry that was {}",
-                seconds(started.elapsed()),
-                serde_json::to_value(replaced).ok().as_ref().and_then(serde_json::Value::as_str).unwrap_or("unusable")
-            ),
+            other => anyhow::bail!("cannot tell whether {name} is in the compile cache {dir} ({other:?})"),
         };
         print(&format!("{name} ({}): {what}\n", loaded.digest()))?;
     }

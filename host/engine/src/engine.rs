@@ -89,6 +89,12 @@ impl Engine {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
+    /// Whether the engine keeps compiled policies in a compile cache: not when the config
+    /// turns it off or its folder could not be opened (a warning says why).
+    pub fn has_cache(&self) -> bool {
+        self.inner.cache.is_some()
+    }
+
     /// The configuration this engine runs under.
     pub fn config(&self) -> &Config {
         &self.inner.config

@@ -72,7 +72,7 @@ pub enum Error {
         source: serde_json::Error,
     },
     /// A document has a field relgate does not know, most likely a misspelling.
-    #[error("{} has an unknown field `{field}` (the fields are listed in {})", document(kind, path), kind.reference())]
+    #[error("{} has an unknown field `{field}` {}", document(kind, path), where_and_reference(*line, *column, kind))]
     UnknownField {
         /// Which document.
         kind: DocumentKind,
@@ -80,6 +80,12 @@ pub enum Error {
         path: PathBuf,
         /// The field, as a path (`tests.totl`), its keys escaped.
         field: String,
+        /// 1-based line of the field's key, as serde_json reports a position just past it (past
+        /// the spaces after it, too); 0 when the document was given as a JSON value, or the
+        /// key was not found in its text again.
+        line: usize,
+        /// 1-based column of that position; 0 with `line`.
+        column: usize,
     },
     /// A field of a document does not fit the schema: a string where a count goes, a missing
     /// field, a word no variant takes. The value is not quoted: a document may hold a secret.
@@ -267,6 +273,14 @@ fn field_prefix(field: &str) -> String {
 
 fn position(line: usize, column: usize) -> String {
     if line == 0 { String::new() } else { format!(" (line {line}, column {column})") }
+}
+
+/// `(line 2, column 9; the fields are listed in docs/input.md)`.
+fn where_and_reference(line: usize, column: usize, kind: &DocumentKind) -> String {
+    match line {
+        0 => format!("(the fields are listed in {})", kind.reference()),
+        _ => format!("(line {line}, column {column}; the fields are listed in {})", kind.reference()),
+    }
 }
 
 /// A document as messages name it: `input release.json`, or `input from standard input`.

@@ -110,20 +110,33 @@ pub(crate) fn shown_key(key: &str) -> String {
 }
 
 /// A field's path as a message shows it (`metrics[0].name`), built one segment at a time;
-/// each key is shown with [`shown_key`].
+/// each key is shown with [`shown_key`]. The steps keep the keys as they are, to find the
+/// field in the text again ([`position_of`]).
 #[derive(Debug, Default)]
-pub(crate) struct FieldPath(String);
+pub(crate) struct FieldPath {
+    shown: String,
+    steps: Vec<Step>,
+}
+
+/// One step on the way to a field: an object's key or an array's index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    Key(String),
+    Index(usize),
+}
 
 impl FieldPath {
     fn key(&mut self, key: &str) {
-        if !self.0.is_empty() {
-            self.0.push('.');
+        if !self.shown.is_empty() {
+            self.shown.push('.');
         }
-        self.0.push_str(&shown_key(key));
+        self.shown.push_str(&shown_key(key));
+        self.steps.push(Step::Key(key.to_owned()));
     }
 
     fn index(&mut self, index: usize) {
-        self.0.push_str(&format!("[{index}]"));
+        self.shown.push_str(&format!("[{index}]"));
+        self.steps.push(Step::Index(index));
     }
 
     /// The path of a field `serde_ignored` reports as unknown.
@@ -161,8 +174,80 @@ impl FieldPath {
         shown
     }
 
+    pub(crate) fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
     pub(crate) fn into_string(self) -> String {
-        self.0
+        self.shown
+    }
+}
+
+/// Where the key at the end of `steps` is in `bytes`, a document [`check`] accepted: the line
+/// and column just past the key (and the spaces after it). serde_json gives an error raised by a visitor the
+/// position the text was read to, so the text is read again up to that key and stopped there.
+pub(crate) fn position_of(bytes: &[u8], steps: &[Step]) -> Option<(usize, usize)> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match (Seek { steps }).deserialize(&mut de) {
+        Err(e) if e.line() > 0 && e.to_string().starts_with(FOUND) => Some((e.line(), e.column())),
+        _ => None,
+    }
+}
+
+/// What [`Seek`] stops with when it has read the key it looks for.
+const FOUND: &str = "found the field";
+
+/// Reads a value, going down `steps`, and stops with an error after the last step's key.
+#[derive(Clone, Copy)]
+struct Seek<'s> {
+    steps: &'s [Step],
+}
+
+impl<'de> DeserializeSeed<'de> for Seek<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        match self.steps {
+            [] => de.deserialize_ignored_any(de::IgnoredAny).map(drop),
+            _ => de.deserialize_any(self),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Seek<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object or an array")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Some((Step::Key(wanted), rest)) = self.steps.split_first() else {
+            return Err(de::Error::custom("not this object"));
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            if key != *wanted {
+                map.next_value::<de::IgnoredAny>()?;
+            } else if rest.is_empty() {
+                return Err(de::Error::custom(FOUND));
+            } else {
+                map.next_value_seed(Seek { steps: rest })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let Some((&Step::Index(wanted), rest)) = self.steps.split_first() else {
+            return Err(de::Error::custom("not this array"));
+        };
+        for _ in 0..wanted {
+            if seq.next_element::<de::IgnoredAny>()?.is_none() {
+                return Ok(());
+            }
+        }
+        seq.next_element_seed(Seek { steps: rest })?;
+        Ok(())
     }
 }
 
@@ -340,6 +425,29 @@ mod tests {
         ];
         for (message, rephrased) in cases {
             assert_eq!(mismatch(message), rephrased, "{message}");
+        }
+    }
+
+    #[test]
+    fn fields_are_found_in_the_text_again() {
+        let text = concat!(
+            "{\n",
+            r#"  "tests": {"total": 3, "failedd": 1},"#,
+            "\n",
+            r#"  "metrics": [{"name": "a", "nmae": "x"}, {"name": "b", "nmae": "y"}], "a\"b": 1"#,
+            "\n}"
+        );
+        let key = |key: &str| Step::Key(key.to_owned());
+        for (steps, position) in [
+            (vec![key("tests"), key("failedd")], Some((2, 33))),
+            // The second element's key, not the first's.
+            (vec![key("metrics"), Step::Index(1), key("nmae")], Some((3, 62))),
+            (vec![key("a\"b")], Some((3, 77))),
+            (vec![key("tests"), key("absent")], None),
+            (vec![key("metrics"), Step::Index(5), key("name")], None),
+            (vec![key("tests"), Step::Index(0)], None),
+        ] {
+            assert_eq!(position_of(text.as_bytes(), &steps), position, "{steps:?}");
         }
     }
 

@@ -79,30 +79,31 @@ pub fn parse_document<T: DeserializeOwned>(kind: DocumentKind, name: &Path, byte
 /// Deserializes a document [`read_json`] returned, strictly.
 fn deserialize<'de, T: serde::Deserialize<'de>>(kind: DocumentKind, path: &Path, bytes: &'de [u8]) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let document = strict(&mut de, kind, path)?;
+    let document = strict(&mut de, kind, path, Some(bytes))?;
     de.end().map_err(|source| Error::ParseDocument { kind, path: path.into(), source })?;
     Ok(document)
 }
 
 /// Deserializes, refusing unknown fields. The shared types skip fields they do not know,
 /// for the sake of older policies; the host refuses them, so that a misspelled field is an
-/// error rather than no data. A value of the wrong type is an error naming the field's path
-/// and, when read from text, its line and column, but not the value.
-fn strict<'de, D, T>(de: D, kind: DocumentKind, path: &Path) -> Result<T, Error>
+/// error rather than no data. A value of the wrong type or an unknown field is an error
+/// naming the field's path and, when read from `text`, its line and column, but not the value.
+fn strict<'de, D, T>(de: D, kind: DocumentKind, path: &Path, text: Option<&[u8]>) -> Result<T, Error>
 where
     D: serde::Deserializer<'de, Error = serde_json::Error>,
     T: serde::Deserialize<'de>,
 {
     let mut unknown = None;
     let mut note = |field: serde_ignored::Path<'_>| {
-        unknown.get_or_insert_with(|| json::FieldPath::of_ignored(&field).into_string());
+        unknown.get_or_insert_with(|| json::FieldPath::of_ignored(&field));
     };
     let document = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(de, &mut note))
         .map_err(|e| data_error(e, kind, path))?;
-    match unknown {
-        Some(field) => Err(Error::UnknownField { kind, path: path.into(), field }),
-        None => Ok(document),
-    }
+    let Some(field) = unknown else {
+        return Ok(document);
+    };
+    let (line, column) = text.and_then(|text| json::position_of(text, field.steps())).unwrap_or((0, 0));
+    Err(Error::UnknownField { kind, path: path.into(), field: field.into_string(), line, column })
 }
 
 /// The error for what went wrong deserializing a document: a data error names the field and
@@ -120,7 +121,7 @@ fn data_error(e: serde_path_to_error::Error<serde_json::Error>, kind: DocumentKi
         _ => message.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&message),
     };
     match json::mismatch(message) {
-        json::Mismatch::UnknownField => Error::UnknownField { kind, path: path.into(), field },
+        json::Mismatch::UnknownField => Error::UnknownField { kind, path: path.into(), field, line, column },
         json::Mismatch::Problem(problem) => Error::Mismatch { kind, path: path.into(), field, problem, line, column },
     }
 }
@@ -132,7 +133,7 @@ pub fn input_from_value(value: Value, path: &Path) -> Result<Input, Error> {
         let source = serde::de::Error::custom("the input must be a JSON object");
         return Err(Error::ParseDocument { kind: DocumentKind::Input, path: path.into(), source });
     }
-    let input = strict(value, DocumentKind::Input, path)?;
+    let input = strict(value, DocumentKind::Input, path, None)?;
     validate(&input, path)?;
     Ok(input)
 }
@@ -341,7 +342,7 @@ impl Sources {
             Some(Document::File(_)) | None => None,
         };
         if let Some((name, release)) = release {
-            input.release = strict(release, DocumentKind::Input, name)?;
+            input.release = strict(release, DocumentKind::Input, name, None)?;
         }
         self.apply_release(&mut input);
         Ok(input.release.unwrap_or_default())
@@ -376,7 +377,7 @@ impl Sources {
                     let source = serde::de::Error::custom("the input must be a JSON object");
                     return Err(Error::ParseDocument { kind: DocumentKind::Input, path: name.into(), source });
                 }
-                let _: Input = strict(value.clone(), DocumentKind::Input, name)?;
+                let _: Input = strict(value.clone(), DocumentKind::Input, name, None)?;
                 Some(value.clone())
             }
             None => None,
