@@ -184,8 +184,9 @@ impl FieldPath {
 }
 
 /// Where the key at the end of `steps` is in `bytes`, a document [`check`] accepted: the line
-/// and column just past the key (and the spaces after it). serde_json gives an error raised by a visitor the
-/// position the text was read to, so the text is read again up to that key and stopped there.
+/// and column just past the key (and the spaces after it). serde_json gives an error raised
+/// by a visitor the position the text was read to, so the text is read again up to that key
+/// and stopped there.
 pub(crate) fn position_of(bytes: &[u8], steps: &[Step]) -> Option<(usize, usize)> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match (Seek { steps }).deserialize(&mut de) {
