@@ -209,6 +209,7 @@ fn compile_fills_the_cache_that_later_evaluations_load() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn compile_fails_when_nothing_can_be_cached() {
     use std::os::unix::fs::PermissionsExt;

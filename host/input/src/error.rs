@@ -277,10 +277,8 @@ fn position(line: usize, column: usize) -> String {
 
 /// `(line 2, column 9; the fields are listed in docs/input.md)`.
 fn where_and_reference(line: usize, column: usize, kind: &DocumentKind) -> String {
-    match line {
-        0 => format!("(the fields are listed in {})", kind.reference()),
-        _ => format!("(line {line}, column {column}; the fields are listed in {})", kind.reference()),
-    }
+    let at = if line == 0 { String::new() } else { format!("line {line}, column {column}; ") };
+    format!("({at}the fields are listed in {})", kind.reference())
 }
 
 /// A document as messages name it: `input release.json`, or `input from standard input`.
