@@ -52,7 +52,7 @@ fn combined_decision_is_the_strictest() {
         assert_eq!(report.score, score, "{files:?}");
         assert!(!report.decided_by_fault, "{files:?}");
         assert_eq!(report.policies.len(), files.len());
-        let reason_policies: Vec<&str> = report.reasons.iter().map(|r| r.policy.as_str()).collect();
+        let reason_policies: Vec<&str> = report.reasons().map(|r| r.policy).collect();
         let part_policies: Vec<&str> = report.policies.iter().map(|p| p.policy.as_str()).collect();
         assert_eq!(reason_policies, part_policies, "one reason per policy, in policy order");
     }

@@ -171,7 +171,7 @@ fn replay(args: &LogReplayArgs) -> anyhow::Result<ExitCode> {
             continue;
         }
         let before = reasons(record.policies.iter().flat_map(|p| p.reasons.iter()));
-        let after = reasons(report.reasons.iter().map(|r| &r.reason));
+        let after = reasons(report.reasons().map(|r| r.reason));
         changed.push(Change {
             added: after.difference(&before).cloned().collect(),
             removed: before.difference(&after).cloned().collect(),

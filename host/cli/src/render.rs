@@ -117,7 +117,7 @@ pub fn report(report: &Report) -> String {
     out.push('\n');
     out += &table(&rows);
 
-    if !report.reasons.is_empty() {
+    if report.reasons().next().is_some() {
         let mut rows = Vec::new();
         for p in &report.policies {
             for r in &p.reasons {

@@ -1,6 +1,7 @@
 //! Reports: each policy's decision and the strictest of them.
 
 use serde::Serialize;
+use serde::ser::SerializeStruct;
 
 use crate::{Decision, Digest, Error, Fault, Outcome, Policy, PolicySource, Reason, Verdict};
 
@@ -100,14 +101,14 @@ impl PolicyReport {
     }
 }
 
-/// A reason in the combined report, with the policy it came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PolicyReason {
+/// A reason in the combined report, with the policy it came from ([`Report::reasons`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PolicyReason<'a> {
     /// The policy that gave the reason.
-    pub policy: String,
+    pub policy: &'a str,
     /// The reason.
     #[serde(flatten)]
-    pub reason: Reason,
+    pub reason: &'a Reason,
 }
 
 /// The result of running several policies on one input.
@@ -116,23 +117,51 @@ pub struct PolicyReason {
 /// it is `deny`, since nothing judged the release. The combined score is the lowest score
 /// given. `decided_by_fault` is true when faults made the decision stricter than the policies
 /// that ran cleanly would have: the case the CLI exits with code 4 for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// As JSON it also lists every policy's reasons together, each with its policy's name
+/// (`reasons`, from [`Report::reasons`]).
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Report {
     /// The combined decision.
     pub decision: Decision,
     /// The lowest score any policy gave.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
-    /// Every policy's reasons, in policy order.
-    pub reasons: Vec<PolicyReason>,
     /// Whether faults decided the combined decision.
     pub decided_by_fault: bool,
     /// Each policy's part, in the order given.
     pub policies: Vec<PolicyReport>,
 }
 
+impl Serialize for Report {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The reasons, serialized as they are read rather than copied into a list first:
+        /// copying them cost about a tenth of a small evaluation.
+        struct Reasons<'a>(&'a Report);
+        impl Serialize for Reasons<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.reasons())
+            }
+        }
+        let mut report = serializer.serialize_struct("Report", 5)?;
+        report.serialize_field("decision", &self.decision)?;
+        match self.score {
+            Some(score) => report.serialize_field("score", &score)?,
+            None => report.skip_field("score")?,
+        }
+        report.serialize_field("reasons", &Reasons(self))?;
+        report.serialize_field("decided_by_fault", &self.decided_by_fault)?;
+        report.serialize_field("policies", &self.policies)?;
+        report.end()
+    }
+}
+
 impl Report {
+    /// Every policy's reasons, in policy order, each with the policy's name.
+    pub fn reasons(&self) -> impl Iterator<Item = PolicyReason<'_>> {
+        self.policies.iter().flat_map(|p| p.reasons.iter().map(|reason| PolicyReason { policy: &p.policy, reason }))
+    }
+
     /// The first policy that rejected its config section: a `deny` with a failing
     /// [`crate::CONFIG_CHECK`] reason (the SDK's `Verdict::config_error`), as an error. The
     /// release was not judged, so front ends report an input error rather than the
@@ -154,11 +183,7 @@ impl Report {
         let decided_by_fault =
             !policies.is_empty() && decision != Decision::Allow && clean.is_none_or(|clean| clean < decision);
         let score = policies.iter().filter_map(|p| p.score).reduce(f64::min);
-        let reasons = policies
-            .iter()
-            .flat_map(|p| p.reasons.iter().map(|r| PolicyReason { policy: p.policy.clone(), reason: r.clone() }))
-            .collect();
-        Report { decision, score, reasons, decided_by_fault, policies }
+        Report { decision, score, decided_by_fault, policies }
     }
 }
 
@@ -225,11 +250,36 @@ mod tests {
     }
 
     #[test]
+    fn json_lists_every_policys_reasons_with_its_name() {
+        let mut first = part(Decision::Allow, None, false);
+        first.reasons = vec![Reason::new("a", Outcome::Pass, "fine"), Reason::new("b", Outcome::Warn, "close")];
+        let mut second = part(Decision::Deny, Some(40.0), false);
+        second.policy = "q".into();
+        second.reasons = vec![Reason::new("c", Outcome::Fail, "no")];
+        let json = serde_json::to_value(Report::from_policies(vec![first, second])).unwrap();
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["decided_by_fault", "decision", "policies", "reasons", "score"]);
+        assert_eq!(
+            json["reasons"],
+            serde_json::json!([
+                {"policy": "p", "check": "a", "outcome": "pass", "message": "fine"},
+                {"policy": "p", "check": "b", "outcome": "warn", "message": "close"},
+                {"policy": "q", "check": "c", "outcome": "fail", "message": "no"},
+            ])
+        );
+        assert_eq!(json["score"], 40.0);
+        let unscored = serde_json::to_value(Report::from_policies(vec![part(Decision::Allow, None, false)])).unwrap();
+        assert!(unscored.get("score").is_none(), "no score is left out, not null: {unscored}");
+        assert_eq!(unscored["reasons"], serde_json::json!([]));
+    }
+
+    #[test]
     fn fault_adds_a_failing_reason() {
         let report = Report::from_policies(vec![part(Decision::Deny, None, true)]);
-        assert_eq!(report.reasons.len(), 1);
-        assert_eq!(report.reasons[0].reason.check, FAULT_CHECK);
-        assert_eq!(report.reasons[0].reason.outcome, Outcome::Fail);
-        assert_eq!(report.reasons[0].reason.message, "trap: boom");
+        let reasons: Vec<_> = report.reasons().collect();
+        assert_eq!(reasons.len(), 1);
+        assert_eq!(reasons[0].reason.check, FAULT_CHECK);
+        assert_eq!(reasons[0].reason.outcome, Outcome::Fail);
+        assert_eq!(reasons[0].reason.message, "trap: boom");
     }
 }
